@@ -1,0 +1,248 @@
+#include "clips.h"
+
+#include <errno.h>
+#include <math.h>
+#include <samplerate.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct clip_bank {
+    int rate;
+    int n_dirs;
+    char dirs[CLIPS_MAX_DIRS][1024];
+    int n;
+    int cap;
+    struct clip *clips;
+};
+
+static const char *const extensions[] = {"wav", "flac", "ogg", "opus", "aiff", "mp3", NULL};
+
+struct clip_bank *clip_bank_create(int rate)
+{
+    struct clip_bank *b = calloc(1, sizeof *b);
+    if (b)
+        b->rate = rate;
+    return b;
+}
+
+void clip_bank_destroy(struct clip_bank *b)
+{
+    if (!b)
+        return;
+    for (int i = 0; i < b->n; i++)
+        free(b->clips[i].data);
+    free(b->clips);
+    free(b);
+}
+
+int clip_bank_add_dir(struct clip_bank *b, const char *dir)
+{
+    if (b->n_dirs >= CLIPS_MAX_DIRS || strlen(dir) >= sizeof b->dirs[0])
+        return -1;
+    for (int i = 0; i < b->n_dirs; i++)
+        if (strcmp(b->dirs[i], dir) == 0)
+            return 0;
+    snprintf(b->dirs[b->n_dirs++], sizeof b->dirs[0], "%s", dir);
+    return 0;
+}
+
+int clip_bank_n_dirs(const struct clip_bank *b)
+{
+    return b->n_dirs;
+}
+
+const char *clip_bank_dir(const struct clip_bank *b, int i)
+{
+    return b->dirs[i];
+}
+
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int clip_bank_resolve(const struct clip_bank *b, const char *name, char *path, size_t pathlen)
+{
+    for (int d = 0; d < b->n_dirs; d++) {
+        for (const char *const *e = extensions; *e; e++) {
+            if ((size_t)snprintf(path, pathlen, "%s/%s.%s", b->dirs[d], name, *e) < pathlen &&
+                is_file(path))
+                return 0;
+        }
+        if (strchr(name, '.') && (size_t)snprintf(path, pathlen, "%s/%s", b->dirs[d], name) < pathlen &&
+            is_file(path))
+            return 0;
+    }
+    return -1;
+}
+
+/* Reads the whole file as mono float at its own rate. */
+static float *read_mono(const char *path, int64_t *frames, int *rate, char *err, size_t errlen)
+{
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    SNDFILE *f = sf_open(path, SFM_READ, &info);
+    if (!f) {
+        snprintf(err, errlen, "%s: not a sound file calfpace can read (%s)", path,
+                 sf_strerror(NULL));
+        return NULL;
+    }
+    if (info.frames <= 0 || info.channels < 1 || info.samplerate < 1000 ||
+        info.samplerate > 768000) {
+        snprintf(err, errlen, "%s: holds no audio (%lld frames, %d channels, %d Hz)", path,
+                 (long long)info.frames, info.channels, info.samplerate);
+        sf_close(f);
+        return NULL;
+    }
+    if ((double)info.frames > CLIPS_MAX_SECONDS * info.samplerate) {
+        snprintf(err, errlen, "%s: is %.0f seconds long (a sound is at most %.0f seconds)", path,
+                 (double)info.frames / info.samplerate, CLIPS_MAX_SECONDS);
+        sf_close(f);
+        return NULL;
+    }
+    size_t n = (size_t)info.frames;
+    size_t ch = (size_t)info.channels;
+    float *buf = malloc(n * ch * sizeof *buf);
+    float *mono = malloc(n * sizeof *mono);
+    if (!buf || !mono) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        free(buf);
+        free(mono);
+        sf_close(f);
+        return NULL;
+    }
+    sf_count_t got = sf_readf_float(f, buf, info.frames);
+    int sf_err = sf_error(f);
+    sf_close(f);
+    if (got <= 0 || sf_err != SF_ERR_NO_ERROR || got < info.frames) {
+        snprintf(err, errlen, "%s: is damaged or truncated (its header promises %lld frames, %lld "
+                              "could be read)",
+                 path, (long long)info.frames, (long long)(got < 0 ? 0 : got));
+        free(buf);
+        free(mono);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        float sum = 0.0f;
+        for (size_t c = 0; c < ch; c++)
+            sum += buf[i * ch + c];
+        float v = sum / (float)ch;
+        mono[i] = isfinite(v) ? v : 0.0f;
+    }
+    free(buf);
+    *frames = (int64_t)n;
+    *rate = info.samplerate;
+    return mono;
+}
+
+static float *resample(const float *in, int64_t frames, int from, int to, int64_t *out_frames,
+                       const char *path, char *err, size_t errlen)
+{
+    double ratio = (double)to / (double)from;
+    long cap = (long)ceil((double)frames * ratio) + 16;
+    float *out = calloc((size_t)cap, sizeof *out);
+    if (!out) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    SRC_DATA d;
+    memset(&d, 0, sizeof d);
+    d.data_in = in;
+    d.input_frames = (long)frames;
+    d.data_out = out;
+    d.output_frames = cap;
+    d.src_ratio = ratio;
+    int rc = src_simple(&d, SRC_SINC_MEDIUM_QUALITY, 1);
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: cannot resample from %d to %d Hz (%s)", path, from, to,
+                 src_strerror(rc));
+        free(out);
+        return NULL;
+    }
+    *out_frames = d.output_frames_gen;
+    return out;
+}
+
+int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path, char *err,
+                        size_t errlen)
+{
+    for (int i = 0; i < b->n; i++)
+        if (strcmp(b->clips[i].name, name) == 0)
+            return i;
+    int64_t frames = 0;
+    int rate = 0;
+    float *data = read_mono(path, &frames, &rate, err, errlen);
+    if (!data)
+        return -1;
+    if (rate != b->rate) {
+        int64_t out_frames = 0;
+        float *r = resample(data, frames, rate, b->rate, &out_frames, path, err, errlen);
+        free(data);
+        if (!r)
+            return -1;
+        data = r;
+        frames = out_frames;
+        if (frames <= 0) {
+            snprintf(err, errlen, "%s: too short to play at %d Hz", path, b->rate);
+            free(data);
+            return -1;
+        }
+    }
+    if (b->n == b->cap) {
+        int cap = b->cap ? b->cap * 2 : 16;
+        struct clip *c = realloc(b->clips, (size_t)cap * sizeof *c);
+        if (!c) {
+            snprintf(err, errlen, "%s: out of memory", path);
+            free(data);
+            return -1;
+        }
+        b->clips = c;
+        b->cap = cap;
+    }
+    struct clip *c = &b->clips[b->n];
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "%s", name);
+    snprintf(c->path, sizeof c->path, "%s", path);
+    c->data = data;
+    c->frames = frames;
+    return b->n++;
+}
+
+int clip_bank_load(struct clip_bank *b, const char *name, char *err, size_t errlen)
+{
+    for (int i = 0; i < b->n; i++)
+        if (strcmp(b->clips[i].name, name) == 0)
+            return i;
+    char path[1024];
+    if (clip_bank_resolve(b, name, path, sizeof path) != 0) {
+        int len = snprintf(err, errlen, "no sound '%s' (looked for %s.wav, .flac, .ogg, ... in ",
+                           name, name);
+        for (int d = 0; d < b->n_dirs && len > 0 && (size_t)len < errlen; d++)
+            len += snprintf(err + len, errlen - (size_t)len, "%s%s", d ? ", " : "", b->dirs[d]);
+        if (b->n_dirs == 0 && len > 0 && (size_t)len < errlen)
+            len += snprintf(err + len, errlen - (size_t)len, "no sounds folder");
+        if (len > 0 && (size_t)len < errlen)
+            snprintf(err + len, errlen - (size_t)len, ")");
+        return -1;
+    }
+    return clip_bank_load_file(b, name, path, err, errlen);
+}
+
+const struct clip *clip_bank_get(const struct clip_bank *b, int index)
+{
+    return (index >= 0 && index < b->n) ? &b->clips[index] : NULL;
+}
+
+int clip_bank_rate(const struct clip_bank *b)
+{
+    return b->rate;
+}
+
+int clip_bank_count(const struct clip_bank *b)
+{
+    return b->n;
+}

@@ -1,0 +1,54 @@
+/* clips: load sounds with libsndfile, resample them with libsamplerate to the
+ * output rate, and own their memory.
+ *
+ * A clip is mono float at the bank's rate (files with more channels are
+ * mixed down; panning happens in the mixer).  A name resolves to the first
+ * file NAME.EXT found in the bank's folders, searched in the order they were
+ * added, for EXT in wav, flac, ogg, opus, aiff, mp3 (or NAME itself when it
+ * has an extension).  Loading allocates and does I/O: do it before the
+ * stream starts.  Clip data never moves or changes once loaded, so the audio
+ * thread may read it while the bank lives.
+ */
+#ifndef CALFPACE_CLIPS_H
+#define CALFPACE_CLIPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLIPS_MAX_DIRS 8
+#define CLIPS_MAX_SECONDS 600.0
+
+struct clip {
+    char name[96];
+    char path[1024];
+    float *data;
+    int64_t frames;
+};
+
+struct clip_bank;
+
+struct clip_bank *clip_bank_create(int rate);
+void clip_bank_destroy(struct clip_bank *b);
+
+/* Folders are searched in the order added; a missing folder is skipped. */
+int clip_bank_add_dir(struct clip_bank *b, const char *dir);
+int clip_bank_n_dirs(const struct clip_bank *b);
+const char *clip_bank_dir(const struct clip_bank *b, int i);
+
+/* Finds NAME's file; 0 with its path, or -1 when no folder has it. */
+int clip_bank_resolve(const struct clip_bank *b, const char *name, char *path, size_t pathlen);
+
+/* Loads NAME (once; later calls return the same index).  Returns the clip's
+ * index, or -1 with "FILE: what is wrong" in err (or, when no file is found,
+ * "no sound 'NAME' in DIR, DIR").  */
+int clip_bank_load(struct clip_bank *b, const char *name, char *err, size_t errlen);
+
+/* Loads a file by path, for tools and tests. */
+int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path, char *err,
+                        size_t errlen);
+
+const struct clip *clip_bank_get(const struct clip_bank *b, int index);
+int clip_bank_rate(const struct clip_bank *b);
+int clip_bank_count(const struct clip_bank *b);
+
+#endif

@@ -1,0 +1,75 @@
+/* mixer: the voices that sound now (a clip, its position, gain and pan) and
+ * the gain stages after them, mixed into interleaved stereo float frames.
+ *
+ * Real-time safe: no allocation, no locks, no I/O; a fixed pool of voices.
+ * Every gain change (bus volume, ducking, fade-out) moves along a linear ramp
+ * of MIXER_RAMP_SECONDS or longer, so nothing zips or clicks.  The output
+ * never leaves [-1, 1]: peaks above MIXER_KNEE bend smoothly towards 1.
+ * Owned and called by one thread at a time (the engine's).
+ */
+#ifndef CALFPACE_MIXER_H
+#define CALFPACE_MIXER_H
+
+#include <stdint.h>
+
+#define MIXER_MAX_VOICES 64
+#define MIXER_RAMP_SECONDS 0.010
+#define MIXER_KNEE 0.9f
+
+enum mixer_bus { MIXER_BUS_CLICKS, MIXER_BUS_VOICE, MIXER_BUSES };
+
+struct mixer_voice {
+    const float *data;
+    int64_t frames;
+    int64_t pos;
+    float gain_l, gain_r;
+    enum mixer_bus bus;
+};
+
+/* A gain that glides to its target, one step per frame. */
+struct mixer_ramp {
+    float value;
+    float target;
+    float step;
+};
+
+struct mixer {
+    int rate;
+    int n_voices;
+    struct mixer_voice voices[MIXER_MAX_VOICES];
+    struct mixer_ramp bus[MIXER_BUSES];
+    struct mixer_ramp master;
+    uint64_t voices_dropped; /* voices started while the pool was full */
+    uint64_t frames_limited; /* frames whose peak went past the knee */
+};
+
+void mixer_init(struct mixer *m, int rate);
+
+/* Constant-power pan law: pan -1 is the left channel alone, +1 the right,
+ * 0 both at -3 dB, with left^2 + right^2 = 1 everywhere. */
+void mixer_pan_gains(float pan, float *left, float *right);
+
+/* Starts a clip now on BUS with a linear GAIN and PAN.  When all voices are
+ * busy, the one closest to its end makes way.  */
+void mixer_add_voice(struct mixer *m, const float *data, int64_t frames, float gain, float pan,
+                     enum mixer_bus bus);
+
+/* Moves a bus's gain (linear) to TARGET over SECONDS (at least the ramp time). */
+void mixer_set_bus_gain(struct mixer *m, enum mixer_bus bus, float target, double seconds);
+void mixer_set_master_gain(struct mixer *m, float target, double seconds);
+
+/* True once the master gain has reached zero and stays there. */
+int mixer_is_silent(const struct mixer *m);
+
+int mixer_active_voices(const struct mixer *m);
+
+/* Overwrites OUT with FRAMES interleaved stereo frames. */
+void mixer_render(struct mixer *m, float *out, int frames);
+
+/* The limiter's transfer function, exposed for tests. */
+float mixer_limit(float x);
+
+/* dB to a linear gain. */
+float mixer_db_to_gain(double db);
+
+#endif

@@ -1,0 +1,254 @@
+#define _GNU_SOURCE /* strcasestr */
+#include "out_portaudio.h"
+
+#include <fcntl.h>
+#include <portaudio.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+struct out_pa {
+    PaStream *stream;
+    struct engine *engine;
+    char device_name[256];
+    double period; /* seconds per callback of the nominal size */
+    double rate;
+    struct timespec started;
+
+    atomic_ullong callbacks;
+    atomic_ullong underflows;
+    atomic_ullong busy_ns;        /* total time inside the callback */
+    atomic_ullong worst_ppm;      /* worst time / its own period, in millionths */
+    atomic_ullong period_ns_sum;  /* total of the periods the callbacks filled */
+    atomic_llong first_frames;
+    atomic_llong first_ns;        /* from start to the first callback */
+    atomic_int finished;
+};
+
+/* The backends' probing noise goes to stderr; hold it while they probe. */
+static int hush_begin(void)
+{
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    int null = open("/dev/null", O_WRONLY);
+    if (saved >= 0 && null >= 0)
+        dup2(null, STDERR_FILENO);
+    if (null >= 0)
+        close(null);
+    return saved;
+}
+
+static void hush_end(int saved)
+{
+    if (saved < 0)
+        return;
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+}
+
+static int64_t ns_between(const struct timespec *a, const struct timespec *b)
+{
+    return (int64_t)(b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec);
+}
+
+int out_pa_init(char *err, size_t errlen)
+{
+    /* Don't let libjack start a JACK server just to look for devices. */
+    setenv("JACK_NO_START_SERVER", "1", 0);
+    int saved = hush_begin();
+    PaError rc = Pa_Initialize();
+    hush_end(saved);
+    if (rc != paNoError) {
+        snprintf(err, errlen, "cannot start the audio system: %s", Pa_GetErrorText(rc));
+        return -1;
+    }
+    return 0;
+}
+
+void out_pa_terminate(void)
+{
+    int saved = hush_begin();
+    Pa_Terminate();
+    hush_end(saved);
+}
+
+int out_pa_list(FILE *to)
+{
+    PaDeviceIndex def = Pa_GetDefaultOutputDevice();
+    int n = Pa_GetDeviceCount();
+    int shown = 0;
+    for (int i = 0; i < n; i++) {
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+        if (!d || d->maxOutputChannels < 1)
+            continue;
+        const PaHostApiInfo *api = Pa_GetHostApiInfo(d->hostApi);
+        fprintf(to, "%c %2d  %-40s %s, %d ch, %.0f Hz\n", i == def ? '*' : ' ', i, d->name,
+                api ? api->name : "?", d->maxOutputChannels, d->defaultSampleRate);
+        shown++;
+    }
+    return shown;
+}
+
+static PaDeviceIndex find_device(const char *want)
+{
+    if (!want)
+        return Pa_GetDefaultOutputDevice();
+    int n = Pa_GetDeviceCount();
+    char *end;
+    long idx = strtol(want, &end, 10);
+    if (*want && !*end) {
+        if (idx >= 0 && idx < n) {
+            const PaDeviceInfo *d = Pa_GetDeviceInfo((PaDeviceIndex)idx);
+            if (d && d->maxOutputChannels > 0)
+                return (PaDeviceIndex)idx;
+        }
+        return paNoDevice;
+    }
+    for (int i = 0; i < n; i++) {
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+        if (d && d->maxOutputChannels > 0 && strcasestr(d->name, want))
+            return i;
+    }
+    return paNoDevice;
+}
+
+static int callback(const void *input, void *output, unsigned long frames,
+                    const PaStreamCallbackTimeInfo *time_info, PaStreamCallbackFlags flags,
+                    void *user)
+{
+    (void)input;
+    (void)time_info;
+    struct out_pa *o = user;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (flags & paOutputUnderflow)
+        atomic_fetch_add_explicit(&o->underflows, 1, memory_order_relaxed);
+    int n = engine_render(o->engine, output, (int)frames);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    unsigned long long count = atomic_fetch_add_explicit(&o->callbacks, 1, memory_order_relaxed);
+    if (count == 0) {
+        atomic_store_explicit(&o->first_frames, (long long)frames, memory_order_relaxed);
+        atomic_store_explicit(&o->first_ns, (long long)ns_between(&o->started, &t0),
+                              memory_order_relaxed);
+    }
+    unsigned long long busy = (unsigned long long)ns_between(&t0, &t1);
+    unsigned long long period = (unsigned long long)((double)frames * 1e9 / o->rate);
+    atomic_fetch_add_explicit(&o->busy_ns, busy, memory_order_relaxed);
+    atomic_fetch_add_explicit(&o->period_ns_sum, period, memory_order_relaxed);
+    if (period > 0) {
+        unsigned long long ppm = busy * 1000000ULL / period;
+        unsigned long long worst = atomic_load_explicit(&o->worst_ppm, memory_order_relaxed);
+        if (ppm > worst)
+            atomic_store_explicit(&o->worst_ppm, ppm, memory_order_relaxed);
+    }
+    return n < (int)frames ? paComplete : paContinue;
+}
+
+static void finished(void *user)
+{
+    struct out_pa *o = user;
+    atomic_store_explicit(&o->finished, 1, memory_order_release);
+}
+
+struct out_pa *out_pa_open(struct engine *e, const char *device, double latency, char *err,
+                           size_t errlen)
+{
+    PaDeviceIndex dev = find_device(device);
+    if (dev == paNoDevice) {
+        if (device)
+            snprintf(err, errlen,
+                     "no output device matches \"%s\" (see 'calfpace devices' for the list)",
+                     device);
+        else
+            snprintf(err, errlen, "no audio output device found; to make a file instead, use "
+                                  "'calfpace render ROUTINE -o session.wav'");
+        return NULL;
+    }
+    const PaDeviceInfo *info = Pa_GetDeviceInfo(dev);
+    struct out_pa *o = calloc(1, sizeof *o);
+    if (!o) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    o->engine = e;
+    o->rate = engine_rate(e);
+    snprintf(o->device_name, sizeof o->device_name, "%s", info->name);
+    PaStreamParameters p;
+    memset(&p, 0, sizeof p);
+    p.device = dev;
+    p.channelCount = 2;
+    p.sampleFormat = paFloat32;
+    p.suggestedLatency = latency > 0.0 ? latency : info->defaultLowOutputLatency;
+    int saved = hush_begin();
+    PaError rc = Pa_OpenStream(&o->stream, NULL, &p, o->rate, paFramesPerBufferUnspecified,
+                               paNoFlag, callback, o);
+    hush_end(saved);
+    if (rc != paNoError) {
+        snprintf(err, errlen, "cannot open \"%s\" at %.0f Hz: %s", o->device_name, o->rate,
+                 Pa_GetErrorText(rc));
+        free(o);
+        return NULL;
+    }
+    Pa_SetStreamFinishedCallback(o->stream, finished);
+    return o;
+}
+
+int out_pa_start(struct out_pa *o, char *err, size_t errlen)
+{
+    clock_gettime(CLOCK_MONOTONIC, &o->started);
+    int saved = hush_begin();
+    PaError rc = Pa_StartStream(o->stream);
+    hush_end(saved);
+    if (rc != paNoError) {
+        snprintf(err, errlen, "cannot start playing on \"%s\": %s", o->device_name,
+                 Pa_GetErrorText(rc));
+        return -1;
+    }
+    const PaStreamInfo *si = Pa_GetStreamInfo(o->stream);
+    if (si)
+        o->period = si->outputLatency;
+    return 0;
+}
+
+int out_pa_active(struct out_pa *o)
+{
+    if (atomic_load_explicit(&o->finished, memory_order_acquire))
+        return 0;
+    return Pa_IsStreamActive(o->stream) == 1;
+}
+
+const char *out_pa_device_name(const struct out_pa *o)
+{
+    return o->device_name;
+}
+
+void out_pa_stats(struct out_pa *o, struct out_pa_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->callbacks = atomic_load(&o->callbacks);
+    st->underflows = atomic_load(&o->underflows);
+    unsigned long long busy = atomic_load(&o->busy_ns);
+    unsigned long long period = atomic_load(&o->period_ns_sum);
+    st->mean_fraction = period ? (double)busy / (double)period : 0.0;
+    st->worst_fraction = (double)atomic_load(&o->worst_ppm) / 1e6;
+    st->latency = o->period;
+    st->first_frames = atomic_load(&o->first_frames);
+    st->first_callback_seconds = (double)atomic_load(&o->first_ns) / 1e9;
+}
+
+void out_pa_close(struct out_pa *o)
+{
+    if (!o)
+        return;
+    int saved = hush_begin();
+    if (Pa_IsStreamStopped(o->stream) == 0)
+        Pa_StopStream(o->stream);
+    Pa_CloseStream(o->stream);
+    hush_end(saved);
+    free(o);
+}

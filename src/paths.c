@@ -1,0 +1,51 @@
+#include "paths.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int has_sounds(const char *dir)
+{
+    char p[4096];
+    struct stat st;
+    if ((size_t)snprintf(p, sizeof p, "%s/sounds", dir) >= sizeof p)
+        return 0;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int paths_data_dir(char *out, size_t outlen)
+{
+    const char *env = getenv("CALFPACE_DATA");
+    if (env && *env) {
+        snprintf(out, outlen, "%s", env);
+        return has_sounds(out) ? 0 : -1;
+    }
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            /* PREFIX/bin/calfpace -> PREFIX/share/calfpace */
+            if ((size_t)snprintf(out, outlen, "%s/../%s", exe, CALFPACE_DATADIR_FROM_BIN) <
+                    outlen &&
+                has_sounds(out))
+                return 0;
+        }
+    }
+    snprintf(out, outlen, "%s", CALFPACE_SOURCE_DIR);
+    return has_sounds(out) ? 0 : -1;
+}
+
+void paths_user_sounds_dir(char *out, size_t outlen)
+{
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    if (xdg && xdg[0] == '/')
+        snprintf(out, outlen, "%s/calfpace/sounds", xdg);
+    else
+        snprintf(out, outlen, "%s/.local/share/calfpace/sounds", home ? home : ".");
+}

@@ -1,0 +1,20 @@
+/* paths: where calfpace finds its shipped sounds and routines.
+ *
+ * The data folder holds sounds/ and config/.  It is, in order: $CALFPACE_DATA
+ * if set; PREFIX/share/calfpace beside an installed binary (found from
+ * /proc/self/exe, so an installed tree can move); the source tree the binary
+ * was built from.  A user's own sounds live in
+ * $XDG_DATA_HOME/calfpace/sounds (default ~/.local/share/calfpace/sounds).
+ */
+#ifndef CALFPACE_PATHS_H
+#define CALFPACE_PATHS_H
+
+#include <stddef.h>
+
+/* 0 with the data folder in OUT, or -1 when none holds sounds/. */
+int paths_data_dir(char *out, size_t outlen);
+
+/* The user's sound folder (it may not exist). */
+void paths_user_sounds_dir(char *out, size_t outlen);
+
+#endif

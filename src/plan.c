@@ -1,0 +1,90 @@
+#include "plan.h"
+
+#include "sequencer.h"
+
+#include <math.h>
+
+void plan_format_time(double seconds, char *out, size_t outlen)
+{
+    if (seconds < 0.0)
+        seconds = 0.0;
+    long tenths = lround(seconds * 10.0);
+    long h = tenths / 36000, m = (tenths / 600) % 60, s = (tenths / 10) % 60, t = tenths % 10;
+    if (h > 0)
+        snprintf(out, outlen, "%ld:%02ld:%02ld.%ld", h, m, s, t);
+    else
+        snprintf(out, outlen, "%ld:%02ld.%ld", m, s, t);
+}
+
+void plan_print(FILE *to, const struct routine *r)
+{
+    char a[32], b[32];
+    fprintf(to, "%s (%s, %d Hz%s)\n", r->name, r->path, r->rate,
+            r->repeat > 1 ? ", repeated" : "");
+    fprintf(to, "  %-5s %-9s %-8s %-5s %6s  %-16s %s\n", "step", "start", "length", "type",
+            "beats", "tempo", "name");
+    double t = sequencer_first_step_seconds(r);
+    for (int round = 0; round < r->repeat; round++) {
+        for (int i = 0; i < r->n_steps; i++) {
+            const struct step *st = &r->steps[i];
+            char num[32], tempo[64], beats[16];
+            if (r->repeat > 1)
+                snprintf(num, sizeof num, "%d.%d", round + 1, i + 1);
+            else
+                snprintf(num, sizeof num, "%d", i + 1);
+            plan_format_time(t, a, sizeof a);
+            plan_format_time(sequencer_step_length(st), b, sizeof b);
+            if (st->type == STEP_PACED) {
+                snprintf(beats, sizeof beats, "%d", st->beats);
+                if (st->tempo_from == st->tempo_to)
+                    snprintf(tempo, sizeof tempo, "%g bpm", st->tempo_from);
+                else
+                    snprintf(tempo, sizeof tempo, "%g-%g bpm", st->tempo_from, st->tempo_to);
+            } else {
+                snprintf(beats, sizeof beats, "-");
+                snprintf(tempo, sizeof tempo, "-");
+            }
+            fprintf(to, "  %-5s %-9s %-8s %-5s %6s  %-16s %s\n", num, a, b,
+                    routine_step_type_name(st->type), beats, tempo, st->name);
+            t += sequencer_step_length(st);
+        }
+    }
+    plan_format_time(t, a, sizeof a);
+    fprintf(to, "  total %s (the closing cue follows)\n", a);
+}
+
+static const char *kind_name(enum seq_kind k)
+{
+    switch (k) {
+    case SEQ_OPEN:
+        return "open";
+    case SEQ_STEP:
+        return "step";
+    case SEQ_BEAT:
+        return "beat";
+    case SEQ_STEP_END:
+        return "step-end";
+    case SEQ_CLOSE:
+        return "close";
+    case SEQ_DONE:
+        return "done";
+    }
+    return "?";
+}
+
+void plan_print_events(FILE *to, const struct routine *r)
+{
+    struct sequencer s;
+    struct seq_event ev;
+    sequencer_init(&s, r, r->rate);
+    do {
+        sequencer_next(&s, &ev);
+        double pan = 0.0;
+        if (ev.kind == SEQ_BEAT) {
+            const struct step *st = &r->steps[ev.step];
+            pan = st->pan[ev.beat % st->n_pan];
+        }
+        fprintf(to, "%lld %s %d %d %d %g\n", (long long)ev.frame, kind_name(ev.kind), ev.round,
+                ev.step, ev.beat, pan);
+    } while (ev.kind != SEQ_DONE);
+}

@@ -1,0 +1,660 @@
+#include "routine.h"
+
+#include "tempo.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct ctx {
+    const char *file;
+    char *err;
+    size_t errlen;
+};
+
+static void fail(const struct ctx *c, int line, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        snprintf(c->err, c->errlen, "%s:%d: %s", c->file, line, what);
+    else
+        snprintf(c->err, c->errlen, "%s: %s", c->file, what);
+}
+
+/* Elements of arrays carry no line of their own: use the nearest parent's. */
+static int line_of(const config_setting_t *s)
+{
+    for (; s; s = config_setting_parent(s)) {
+        int line = (int)config_setting_source_line(s);
+        if (line > 0)
+            return line;
+    }
+    return 0;
+}
+
+/* Levenshtein distance, capped, for "did you mean" hints on short names. */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 31 || lb > 31)
+        return 99;
+    size_t row[32];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = diag + cost;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            if (up + 1 < best)
+                best = up + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Rejects any member of GROUP not in ALLOWED (NULL-terminated). */
+static int check_names(const struct ctx *c, const config_setting_t *group, const char *const *allowed,
+                       const char *where)
+{
+    int n = config_setting_length(group);
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *m = config_setting_get_elem(group, (unsigned)i);
+        const char *name = config_setting_name(m);
+        if (!name)
+            continue;
+        int known = 0;
+        const char *near = NULL;
+        size_t best = 3;
+        for (const char *const *a = allowed; *a; a++) {
+            if (strcmp(*a, name) == 0)
+                known = 1;
+            size_t d = distance(*a, name);
+            if (d < best) {
+                best = d;
+                near = *a;
+            }
+        }
+        if (known)
+            continue;
+        char list[256] = "";
+        for (const char *const *a = allowed; *a; a++) {
+            if (list[0])
+                strncat(list, ", ", sizeof list - strlen(list) - 1);
+            strncat(list, *a, sizeof list - strlen(list) - 1);
+        }
+        if (near)
+            fail(c, line_of(m), "unknown setting '%s' %s (did you mean '%s'? allowed: %s)", name,
+                 where, near, list);
+        else
+            fail(c, line_of(m), "unknown setting '%s' %s (allowed: %s)", name, where, list);
+        return -1;
+    }
+    return 0;
+}
+
+static int is_number(const config_setting_t *s)
+{
+    int t = config_setting_type(s);
+    return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
+}
+
+static double number_of(const config_setting_t *s)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+        return (double)config_setting_get_int(s);
+    case CONFIG_TYPE_INT64:
+        return (double)config_setting_get_int64(s);
+    default:
+        return config_setting_get_float(s);
+    }
+}
+
+static const char *type_word(const config_setting_t *s)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+        return "a whole number";
+    case CONFIG_TYPE_FLOAT:
+        return "a number";
+    case CONFIG_TYPE_STRING:
+        return "a string";
+    case CONFIG_TYPE_BOOL:
+        return "true/false";
+    case CONFIG_TYPE_GROUP:
+        return "a group { }";
+    case CONFIG_TYPE_ARRAY:
+        return "an array [ ]";
+    case CONFIG_TYPE_LIST:
+        return "a list ( )";
+    default:
+        return "something else";
+    }
+}
+
+/* A number in [lo, hi]; UNIT is said in messages. */
+static int get_number(const struct ctx *c, const config_setting_t *s, double lo, double hi,
+                      const char *what, double *out)
+{
+    const char *name = config_setting_name(s) ? config_setting_name(s) : what;
+    if (!is_number(s)) {
+        fail(c, line_of(s), "'%s' must be a number, not %s (allowed: %g to %g)", name,
+             type_word(s), lo, hi);
+        return -1;
+    }
+    double v = number_of(s);
+    if (!isfinite(v) || v < lo || v > hi) {
+        fail(c, line_of(s), "%s %g is out of range (allowed: %g to %g)", what, v, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int get_int(const struct ctx *c, const config_setting_t *s, long lo, long hi,
+                   const char *what, int *out)
+{
+    const char *name = config_setting_name(s) ? config_setting_name(s) : what;
+    int t = config_setting_type(s);
+    if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+        fail(c, line_of(s), "'%s' must be a whole number, not %s (allowed: %ld to %ld)", name,
+             type_word(s), lo, hi);
+        return -1;
+    }
+    long long v = t == CONFIG_TYPE_INT ? config_setting_get_int(s) : config_setting_get_int64(s);
+    if (v < lo || v > hi) {
+        fail(c, line_of(s), "%s %lld is out of range (allowed: %ld to %ld)", what, v, lo, hi);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int get_string(const struct ctx *c, const config_setting_t *s, char *out, size_t outlen,
+                      const char *what)
+{
+    const char *name = config_setting_name(s) ? config_setting_name(s) : what;
+    if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+        fail(c, line_of(s), "'%s' must be a string in double quotes, not %s", name, type_word(s));
+        return -1;
+    }
+    const char *v = config_setting_get_string(s);
+    if (strlen(v) >= outlen) {
+        fail(c, line_of(s), "'%s' is too long (at most %zu characters)", name, outlen - 1);
+        return -1;
+    }
+    memcpy(out, v, strlen(v) + 1);
+    return 0;
+}
+
+/* Sound and cue names are file names without extension: no paths, nothing hidden. */
+static int get_sound_name(const struct ctx *c, const config_setting_t *s, char *out, size_t outlen,
+                          const char *what)
+{
+    if (get_string(c, s, out, outlen, what))
+        return -1;
+    int ok = out[0] != '\0' && out[0] != '.';
+    for (const char *p = out; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_' || *p == '.'))
+            ok = 0;
+    if (!ok) {
+        fail(c, line_of(s),
+             "%s \"%s\" is not a sound name (allowed: letters, digits, '-', '_' and '.', "
+             "naming a file in a sounds folder without its extension)",
+             what, out);
+        return -1;
+    }
+    return 0;
+}
+
+static int get_cycle_strings(const struct ctx *c, const config_setting_t *s, struct step *st)
+{
+    int t = config_setting_type(s);
+    if (t == CONFIG_TYPE_STRING) {
+        st->n_sounds = 1;
+        return get_sound_name(c, s, st->sounds[0], sizeof st->sounds[0], "sound");
+    }
+    if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
+        fail(c, line_of(s), "'sounds' must be an array of sound names like [ \"tick\", \"tock\" ], "
+                            "not %s",
+             type_word(s));
+        return -1;
+    }
+    int n = config_setting_length(s);
+    if (n < 1 || n > ROUTINE_MAX_CYCLE) {
+        fail(c, line_of(s), "'sounds' has %d names (allowed: 1 to %d)", n, ROUTINE_MAX_CYCLE);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        if (get_sound_name(c, config_setting_get_elem(s, (unsigned)i), st->sounds[i],
+                           sizeof st->sounds[i], "sound"))
+            return -1;
+    st->n_sounds = n;
+    return 0;
+}
+
+static int get_cycle_pan(const struct ctx *c, const config_setting_t *s, struct step *st)
+{
+    int t = config_setting_type(s);
+    if (is_number(s)) {
+        st->n_pan = 1;
+        return get_number(c, s, -1.0, 1.0, "pan", &st->pan[0]);
+    }
+    if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
+        fail(c, line_of(s), "'pan' must be a number or an array like [ -1.0, 1.0 ], not %s",
+             type_word(s));
+        return -1;
+    }
+    int n = config_setting_length(s);
+    if (n < 1 || n > ROUTINE_MAX_CYCLE) {
+        fail(c, line_of(s), "'pan' has %d values (allowed: 1 to %d)", n, ROUTINE_MAX_CYCLE);
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        /* libconfig arrays hold one scalar type; an element's own line is the array's. */
+        if (get_number(c, e, -1.0, 1.0, "pan", &st->pan[i]))
+            return -1;
+    }
+    st->n_pan = n;
+    return 0;
+}
+
+static const char *const step_names_paced[] = {"type",   "name", "cue",   "tempo",   "seconds",
+                                                "beats",  "sounds", "pan", "lead_in", NULL};
+static const char *const step_names_timed[] = {"type", "name", "cue", "seconds", "lead_in", NULL};
+
+static int read_step(const struct ctx *c, const config_setting_t *g, int index, double default_lead,
+                     struct step *st)
+{
+    memset(st, 0, sizeof *st);
+    st->line = line_of(g);
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+        fail(c, st->line, "step %d must be a group { type = ...; ... }, not %s", index + 1,
+             type_word(g));
+        return -1;
+    }
+    const config_setting_t *type = config_setting_get_member(g, "type");
+    if (!type) {
+        fail(c, st->line, "step %d has no 'type' (allowed: \"paced\", \"hold\", \"rest\")",
+             index + 1);
+        return -1;
+    }
+    char tname[16];
+    if (config_setting_type(type) != CONFIG_TYPE_STRING) {
+        fail(c, line_of(type), "'type' must be a string (allowed: \"paced\", \"hold\", \"rest\")");
+        return -1;
+    }
+    snprintf(tname, sizeof tname, "%s", config_setting_get_string(type));
+    if (strcmp(tname, "paced") == 0)
+        st->type = STEP_PACED;
+    else if (strcmp(tname, "hold") == 0)
+        st->type = STEP_HOLD;
+    else if (strcmp(tname, "rest") == 0)
+        st->type = STEP_REST;
+    else {
+        fail(c, line_of(type), "unknown step type \"%s\" (allowed: \"paced\", \"hold\", \"rest\")",
+             config_setting_get_string(type));
+        return -1;
+    }
+    char where[64];
+    snprintf(where, sizeof where, "in a %s step", tname);
+    if (check_names(c, g, st->type == STEP_PACED ? step_names_paced : step_names_timed, where))
+        return -1;
+
+    const config_setting_t *s;
+    if ((s = config_setting_get_member(g, "name"))) {
+        if (get_string(c, s, st->name, sizeof st->name, "name"))
+            return -1;
+    } else {
+        snprintf(st->name, sizeof st->name, "%s", st->type == STEP_PACED  ? "Paced"
+                                                  : st->type == STEP_HOLD ? "Hold"
+                                                                          : "Rest");
+    }
+    st->cue_line = st->line;
+    if ((s = config_setting_get_member(g, "cue"))) {
+        st->cue_line = line_of(s);
+        if (get_sound_name(c, s, st->cue, sizeof st->cue, "cue"))
+            return -1;
+    }
+    st->lead_in = st->type == STEP_REST ? 0.0 : default_lead;
+    if ((s = config_setting_get_member(g, "lead_in")) &&
+        get_number(c, s, 0.0, ROUTINE_LEAD_IN_MAX, "lead_in (seconds)", &st->lead_in))
+        return -1;
+
+    const config_setting_t *secs = config_setting_get_member(g, "seconds");
+    const config_setting_t *beats = config_setting_get_member(g, "beats");
+    if (st->type != STEP_PACED) {
+        if (!secs) {
+            fail(c, st->line, "%s step %d has no 'seconds' (allowed: more than 0 up to %g)",
+                 tname, index + 1, ROUTINE_SECONDS_MAX);
+            return -1;
+        }
+        if (get_number(c, secs, 0.0, ROUTINE_SECONDS_MAX, "seconds", &st->seconds))
+            return -1;
+        if (st->seconds <= 0.0) {
+            fail(c, line_of(secs), "seconds must be more than 0 (allowed: more than 0 up to %g)",
+                 ROUTINE_SECONDS_MAX);
+            return -1;
+        }
+        return 0;
+    }
+
+    s = config_setting_get_member(g, "tempo");
+    if (!s) {
+        fail(c, st->line,
+             "paced step %d has no 'tempo' (write tempo = 100.0; or tempo = { from = 80.0; to = "
+             "120.0; }; in bpm, %g to %g)",
+             index + 1, ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX);
+        return -1;
+    }
+    if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
+        static const char *const ramp_names[] = {"from", "to", NULL};
+        if (check_names(c, s, ramp_names, "in a tempo ramp"))
+            return -1;
+        const config_setting_t *from = config_setting_get_member(s, "from");
+        const config_setting_t *to = config_setting_get_member(s, "to");
+        if (!from || !to) {
+            fail(c, line_of(s), "a tempo ramp needs both 'from' and 'to' (bpm, %g to %g)",
+                 ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX);
+            return -1;
+        }
+        if (get_number(c, from, ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX, "tempo (bpm)",
+                       &st->tempo_from) ||
+            get_number(c, to, ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX, "tempo (bpm)", &st->tempo_to))
+            return -1;
+    } else if (is_number(s)) {
+        if (get_number(c, s, ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX, "tempo (bpm)", &st->tempo_from))
+            return -1;
+        st->tempo_to = st->tempo_from;
+    } else {
+        fail(c, line_of(s),
+             "'tempo' must be a number or a ramp { from = ...; to = ...; }, not %s (bpm, %g to %g)",
+             type_word(s), ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX);
+        return -1;
+    }
+
+    if (secs && beats) {
+        fail(c, line_of(beats), "a paced step takes 'seconds' or 'beats', not both");
+        return -1;
+    }
+    if (!secs && !beats) {
+        fail(c, st->line, "paced step %d needs its length: 'seconds' or 'beats'", index + 1);
+        return -1;
+    }
+    if (beats) {
+        if (get_int(c, beats, 1, ROUTINE_BEATS_MAX, "beats", &st->beats))
+            return -1;
+        st->beats_given = 1;
+        st->seconds = tempo_seconds_for_beats(st->tempo_from, st->tempo_to, st->beats);
+        if (st->seconds > ROUTINE_SECONDS_MAX) {
+            fail(c, line_of(beats), "%d beats take %.0f seconds (allowed: at most %g)", st->beats,
+                 st->seconds, ROUTINE_SECONDS_MAX);
+            return -1;
+        }
+    } else {
+        if (get_number(c, secs, 0.0, ROUTINE_SECONDS_MAX, "seconds", &st->seconds))
+            return -1;
+        if (st->seconds <= 0.0) {
+            fail(c, line_of(secs), "seconds must be more than 0 (allowed: more than 0 up to %g)",
+                 ROUTINE_SECONDS_MAX);
+            return -1;
+        }
+        st->beats = tempo_beats_in(st->tempo_from, st->tempo_to, st->seconds);
+    }
+
+    st->sounds_line = st->line;
+    if ((s = config_setting_get_member(g, "sounds"))) {
+        st->sounds_line = line_of(s);
+        if (get_cycle_strings(c, s, st))
+            return -1;
+    } else {
+        st->n_sounds = 1;
+        snprintf(st->sounds[0], sizeof st->sounds[0], "%s", ROUTINE_DEFAULT_SOUND);
+    }
+    if ((s = config_setting_get_member(g, "pan"))) {
+        if (get_cycle_pan(c, s, st))
+            return -1;
+    } else {
+        st->n_pan = 1;
+        st->pan[0] = 0.0;
+    }
+    return 0;
+}
+
+static const char *const top_names[] = {"name",    "repeat",     "rate",  "volume", "steps",
+                                        "cue",     "end_cue",    "lead_in", "sounds_dir", NULL};
+
+static void dir_of(const char *path, char *out, size_t outlen)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, outlen, ".");
+    else if (slash == path)
+        snprintf(out, outlen, "/");
+    else
+        snprintf(out, outlen, "%.*s", (int)(slash - path), path);
+}
+
+static int read_root(const struct ctx *c, const config_setting_t *root, struct routine *r)
+{
+    if (check_names(c, root, top_names, "at the top level"))
+        return -1;
+    const config_setting_t *s;
+
+    snprintf(r->name, sizeof r->name, "Routine");
+    if ((s = config_setting_get_member(root, "name")) &&
+        get_string(c, s, r->name, sizeof r->name, "name"))
+        return -1;
+    if ((s = config_setting_get_member(root, "cue"))) {
+        r->cue_line = line_of(s);
+        if (get_sound_name(c, s, r->cue, sizeof r->cue, "cue"))
+            return -1;
+    }
+    if ((s = config_setting_get_member(root, "end_cue"))) {
+        r->end_cue_line = line_of(s);
+        if (get_sound_name(c, s, r->end_cue, sizeof r->end_cue, "end_cue"))
+            return -1;
+    }
+    r->lead_in = 3.0;
+    if ((s = config_setting_get_member(root, "lead_in")) &&
+        get_number(c, s, 0.0, ROUTINE_LEAD_IN_MAX, "lead_in (seconds)", &r->lead_in))
+        return -1;
+    r->repeat = 1;
+    if ((s = config_setting_get_member(root, "repeat")) &&
+        get_int(c, s, 1, ROUTINE_REPEAT_MAX, "repeat", &r->repeat))
+        return -1;
+    r->rate = 48000;
+    if ((s = config_setting_get_member(root, "rate")) &&
+        get_int(c, s, ROUTINE_RATE_MIN, ROUTINE_RATE_MAX, "rate (samples per second)", &r->rate))
+        return -1;
+    r->clicks_db = -8.0;
+    r->voice_db = -2.0;
+    if ((s = config_setting_get_member(root, "volume"))) {
+        static const char *const vol_names[] = {"clicks", "voice", NULL};
+        if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+            fail(c, line_of(s), "'volume' must be a group like { clicks = -8.0; voice = -2.0; }, "
+                                "not %s",
+                 type_word(s));
+            return -1;
+        }
+        if (check_names(c, s, vol_names, "in volume"))
+            return -1;
+        const config_setting_t *v;
+        if ((v = config_setting_get_member(s, "clicks")) &&
+            get_number(c, v, ROUTINE_DB_MIN, ROUTINE_DB_MAX, "clicks volume (dB)", &r->clicks_db))
+            return -1;
+        if ((v = config_setting_get_member(s, "voice")) &&
+            get_number(c, v, ROUTINE_DB_MIN, ROUTINE_DB_MAX, "voice volume (dB)", &r->voice_db))
+            return -1;
+    }
+    if ((s = config_setting_get_member(root, "sounds_dir"))) {
+        char rel[ROUTINE_PATH_MAX];
+        if (get_string(c, s, rel, sizeof rel, "sounds_dir"))
+            return -1;
+        if (rel[0] == '/') {
+            snprintf(r->sounds_dir, sizeof r->sounds_dir, "%s", rel);
+        } else {
+            char dir[ROUTINE_PATH_MAX];
+            dir_of(c->file, dir, sizeof dir);
+            if ((size_t)snprintf(r->sounds_dir, sizeof r->sounds_dir, "%s/%s", dir, rel) >=
+                sizeof r->sounds_dir) {
+                fail(c, line_of(s), "sounds_dir is too long");
+                return -1;
+            }
+        }
+        struct stat st;
+        if (stat(r->sounds_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fail(c, line_of(s), "sounds_dir \"%s\" is not a folder (%s)", r->sounds_dir,
+                 errno ? strerror(errno) : "not a directory");
+            return -1;
+        }
+    }
+
+    s = config_setting_get_member(root, "steps");
+    if (!s) {
+        fail(c, 0, "no 'steps' (write steps = ( { type = \"paced\"; ... } ); see "
+                   "docs/routine-format.md)");
+        return -1;
+    }
+    if (config_setting_type(s) != CONFIG_TYPE_LIST) {
+        fail(c, line_of(s), "'steps' must be a list ( { ... }, { ... } ), not %s", type_word(s));
+        return -1;
+    }
+    int n = config_setting_length(s);
+    if (n < 1 || n > ROUTINE_MAX_STEPS) {
+        fail(c, line_of(s), "'steps' has %d steps (allowed: 1 to %d)", n, ROUTINE_MAX_STEPS);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        if (read_step(c, config_setting_get_elem(s, (unsigned)i), i, r->lead_in, &r->steps[i]))
+            return -1;
+    r->n_steps = n;
+    return 0;
+}
+
+struct routine *routine_parse(const char *text, const char *name, char *err, size_t errlen)
+{
+    struct ctx c = {name, err, errlen};
+    struct routine *r = calloc(1, sizeof *r);
+    if (!r) {
+        fail(&c, 0, "out of memory");
+        return NULL;
+    }
+    snprintf(r->path, sizeof r->path, "%s", name);
+    config_t cfg;
+    config_init(&cfg);
+    /* @include paths are relative to the routine's folder. */
+    char dir[ROUTINE_PATH_MAX];
+    dir_of(name, dir, sizeof dir);
+    config_set_include_dir(&cfg, dir);
+    if (config_read_string(&cfg, text) != CONFIG_TRUE) {
+        const char *f = config_error_file(&cfg);
+        const char *what = config_error_text(&cfg);
+        if (f)
+            snprintf(err, errlen, "%s:%d: %s (see docs/routine-format.md for the syntax)", f,
+                     config_error_line(&cfg), what);
+        else
+            fail(&c, config_error_line(&cfg), "%s (see docs/routine-format.md for the syntax)",
+                 what);
+        config_destroy(&cfg);
+        free(r);
+        return NULL;
+    }
+    int rc = read_root(&c, config_root_setting(&cfg), r);
+    config_destroy(&cfg);
+    if (rc) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+struct routine *routine_load(const char *path, char *err, size_t errlen)
+{
+    struct ctx c = {path, err, errlen};
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fail(&c, 0, "cannot read the routine: %s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fail(&c, 0, "not a regular file (a routine is a text file)");
+        fclose(f);
+        return NULL;
+    }
+    if (st.st_size > ROUTINE_FILE_MAX) {
+        fail(&c, 0, "the file is %lld bytes (a routine is at most %ld bytes)",
+             (long long)st.st_size, ROUTINE_FILE_MAX);
+        fclose(f);
+        return NULL;
+    }
+    size_t size = (size_t)st.st_size;
+    char *text = malloc(size + 1);
+    if (!text) {
+        fail(&c, 0, "out of memory");
+        fclose(f);
+        return NULL;
+    }
+    size_t got = fread(text, 1, size, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        fail(&c, 0, "cannot read the routine: read error");
+        free(text);
+        return NULL;
+    }
+    text[got] = '\0';
+    if (memchr(text, '\0', got)) {
+        fail(&c, 0, "the file holds binary data (a routine is a text file; see "
+                    "docs/routine-format.md)");
+        free(text);
+        return NULL;
+    }
+    if (got == 0 || strspn(text, " \t\r\n") == got) {
+        fail(&c, 0, "the file is empty (a routine needs at least steps = ( ... ); see "
+                    "docs/routine-format.md)");
+        free(text);
+        return NULL;
+    }
+    struct routine *r = routine_parse(text, path, err, errlen);
+    free(text);
+    return r;
+}
+
+void routine_destroy(struct routine *r)
+{
+    free(r);
+}
+
+const char *routine_step_type_name(enum step_type type)
+{
+    switch (type) {
+    case STEP_PACED:
+        return "paced";
+    case STEP_HOLD:
+        return "hold";
+    case STEP_REST:
+        return "rest";
+    }
+    return "?";
+}

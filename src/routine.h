@@ -1,0 +1,82 @@
+/* routine: read a libconfig routine file into a validated struct routine.
+ *
+ * Every value in a struct routine returned by routine_load is in range: the
+ * sequencer and engine never re-check it.  A file with a mistake yields NULL
+ * and one message of the form "FILE:LINE: what is wrong (what is allowed)".
+ * The caller owns the result and frees it with routine_destroy.  Not used by
+ * the audio thread.  The format is documented in docs/routine-format.md.
+ */
+#ifndef CALFPACE_ROUTINE_H
+#define CALFPACE_ROUTINE_H
+
+#include <stddef.h>
+
+#define ROUTINE_NAME_MAX 96
+#define ROUTINE_PATH_MAX 1024
+#define ROUTINE_MAX_STEPS 256
+#define ROUTINE_MAX_CYCLE 16
+
+#define ROUTINE_TEMPO_MIN 10.0
+#define ROUTINE_TEMPO_MAX 400.0
+#define ROUTINE_RATE_MIN 8000
+#define ROUTINE_RATE_MAX 192000
+#define ROUTINE_SECONDS_MAX 86400.0
+#define ROUTINE_BEATS_MAX 100000
+#define ROUTINE_REPEAT_MAX 1000
+#define ROUTINE_DB_MIN -60.0
+#define ROUTINE_DB_MAX 12.0
+#define ROUTINE_LEAD_IN_MAX 30.0
+#define ROUTINE_FILE_MAX (1024L * 1024L)
+
+enum step_type { STEP_PACED, STEP_HOLD, STEP_REST };
+
+struct step {
+    enum step_type type;
+    char name[ROUTINE_NAME_MAX];
+    char cue[ROUTINE_NAME_MAX]; /* spoken at the step's start; "" for none */
+    double tempo_from;          /* bpm; paced steps only */
+    double tempo_to;            /* equal to tempo_from for a constant tempo */
+    double seconds;             /* S: the body's length, after the lead-in */
+    int beats;                  /* paced: beats in the step (derived when given as seconds) */
+    int beats_given;            /* 1 if the file gave beats, 0 if it gave seconds */
+    double lead_in;             /* seconds from the step's start (its cue) to its body */
+    int n_sounds;
+    char sounds[ROUTINE_MAX_CYCLE][ROUTINE_NAME_MAX]; /* cycled per beat */
+    int n_pan;
+    double pan[ROUTINE_MAX_CYCLE]; /* cycled per beat, -1 left .. +1 right */
+    int line;                      /* where the step starts in the file */
+    int sounds_line;               /* where its sounds are named (or line) */
+    int cue_line;
+};
+
+struct routine {
+    char path[ROUTINE_PATH_MAX];
+    char name[ROUTINE_NAME_MAX];
+    char cue[ROUTINE_NAME_MAX];     /* spoken once at the session's start; "" for none */
+    char end_cue[ROUTINE_NAME_MAX]; /* spoken once after the last step; "" for none */
+    int cue_line, end_cue_line;
+    double lead_in;                 /* seconds the opening cue has before the first step */
+    char sounds_dir[ROUTINE_PATH_MAX]; /* extra sound folder, relative paths resolved; "" none */
+    int repeat;
+    int rate;
+    double clicks_db;
+    double voice_db;
+    int n_steps;
+    struct step steps[ROUTINE_MAX_STEPS];
+};
+
+/* The standard click, used by paced steps that name no sounds. */
+#define ROUTINE_DEFAULT_SOUND "click"
+
+/* Read and validate PATH.  On failure returns NULL with a message in err. */
+struct routine *routine_load(const char *path, char *err, size_t errlen);
+
+/* The same, from text in memory; NAME is used in messages and to resolve
+ * relative paths (its directory). */
+struct routine *routine_parse(const char *text, const char *name, char *err, size_t errlen);
+
+void routine_destroy(struct routine *r);
+
+const char *routine_step_type_name(enum step_type type);
+
+#endif

@@ -1,0 +1,27 @@
+/* tempo: the ramp math of a paced step, pure functions of doubles.
+ *
+ * A step's tempo is linear in time: tempo(t) = from + (to - from) * t / S
+ * (beats per minute, t in seconds from the step's first beat, S the step's
+ * length).  Beat k sounds where the phase, the integral of tempo(u)/60 from 0
+ * to t, equals k.  Everything here is closed form, so a beat's time never
+ * depends on the beats before it: nothing accumulates, nothing drifts.
+ */
+#ifndef CALFPACE_TEMPO_H
+#define CALFPACE_TEMPO_H
+
+/* The time in seconds of beat k (k >= 0) within a step. */
+double tempo_beat_time(double from, double to, double seconds, double k);
+
+/* The phase (beats elapsed, fractional) at time t within a step. */
+double tempo_phase(double from, double to, double seconds, double t);
+
+/* The tempo in bpm at time t within a step. */
+double tempo_at(double from, double to, double seconds, double t);
+
+/* S for a step of n beats: the time at which beat n would sound. */
+double tempo_seconds_for_beats(double from, double to, int beats);
+
+/* How many beats a step of S seconds holds: every beat with t < S. */
+int tempo_beats_in(double from, double to, double seconds);
+
+#endif
