@@ -2,7 +2,9 @@
 
 #include "tempo.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <libconfig.h>
 #include <math.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@ struct ctx {
     const char *file;
     char *err;
     size_t errlen;
+    const char *text; /* the file's text, to see integers libconfig cut to 32 bits */
 };
 
 static void fail(const struct ctx *c, int line, const char *fmt, ...)
@@ -68,6 +71,45 @@ static size_t distance(const char *a, const char *b)
     return row[lb];
 }
 
+/* libconfig reads an integer too large for 32 bits as its low 32 bits, so
+ * 4294967297 would pass as 1.  Read the literal as written on the setting's
+ * line instead (for settings from the file itself, not an @include). */
+static int literal_on_line(const struct ctx *c, const config_setting_t *s, long long *out)
+{
+    const char *name = config_setting_name(s);
+    int line = (int)config_setting_source_line(s);
+    if (!c->text || !name || line < 1 || config_setting_source_file(s))
+        return 0;
+    const char *p = c->text;
+    for (int i = 1; i < line && p; i++) {
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    if (!p)
+        return 0;
+    const char *end = strchr(p, '\n');
+    size_t len = end ? (size_t)(end - p) : strlen(p), nl = strlen(name);
+    for (const char *q = p; q + nl <= p + len; q++) {
+        if (strncmp(q, name, nl) != 0 || (q > p && (isalnum((unsigned char)q[-1]) || q[-1] == '_')))
+            continue;
+        const char *v = q + nl;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        if (*v != '=' && *v != ':')
+            continue;
+        v++;
+        char *stop;
+        errno = 0;
+        long long n = strtoll(v, &stop, 0);
+        if (stop == v)
+            return 0;
+        *out = errno == ERANGE ? (n < 0 ? LLONG_MIN : LLONG_MAX) : n;
+        return 1;
+    }
+    return 0;
+}
+
 /* Rejects any member of GROUP not in ALLOWED (NULL-terminated). */
 static int check_names(const struct ctx *c, const config_setting_t *group, const char *const *allowed,
                        const char *where)
@@ -85,6 +127,10 @@ static int check_names(const struct ctx *c, const config_setting_t *group, const
             if (strcmp(*a, name) == 0)
                 known = 1;
             size_t d = distance(*a, name);
+            size_t la = strlen(*a);
+            /* "tempo_form" is most likely "tempo" with a slip after it. */
+            if (la >= 4 && strncmp(*a, name, la) == 0)
+                d = 1;
             if (d < best) {
                 best = d;
                 near = *a;
@@ -179,6 +225,9 @@ static int get_int(const struct ctx *c, const config_setting_t *s, long lo, long
         return -1;
     }
     long long v = t == CONFIG_TYPE_INT ? config_setting_get_int(s) : config_setting_get_int64(s);
+    long long written;
+    if (literal_on_line(c, s, &written) && written != v)
+        v = written;
     if (v < lo || v > hi) {
         fail(c, line_of(s), "%s %lld is out of range (allowed: %ld to %ld)", what, v, lo, hi);
         return -1;
@@ -553,7 +602,7 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
 
 struct routine *routine_parse(const char *text, const char *name, char *err, size_t errlen)
 {
-    struct ctx c = {name, err, errlen};
+    struct ctx c = {name, err, errlen, text};
     struct routine *r = calloc(1, sizeof *r);
     if (!r) {
         fail(&c, 0, "out of memory");
@@ -569,9 +618,12 @@ struct routine *routine_parse(const char *text, const char *name, char *err, siz
     if (config_read_string(&cfg, text) != CONFIG_TRUE) {
         const char *f = config_error_file(&cfg);
         const char *what = config_error_text(&cfg);
-        if (f)
-            snprintf(err, errlen, "%s:%d: %s (see docs/routine-format.md for the syntax)", f,
-                     config_error_line(&cfg), what);
+        if (f && f[0] != '/')
+            snprintf(err, errlen, "%s/%s:%d: %s (included from %s)", dir, f,
+                     config_error_line(&cfg), what, name);
+        else if (f)
+            snprintf(err, errlen, "%s:%d: %s (included from %s)", f, config_error_line(&cfg),
+                     what, name);
         else
             fail(&c, config_error_line(&cfg), "%s (see docs/routine-format.md for the syntax)",
                  what);
@@ -590,7 +642,7 @@ struct routine *routine_parse(const char *text, const char *name, char *err, siz
 
 struct routine *routine_load(const char *path, char *err, size_t errlen)
 {
-    struct ctx c = {path, err, errlen};
+    struct ctx c = {path, err, errlen, NULL};
     FILE *f = fopen(path, "rb");
     if (!f) {
         fail(&c, 0, "cannot read the routine: %s", strerror(errno));

@@ -44,13 +44,10 @@ double tempo_seconds_for_beats(double from, double to, int beats)
 
 int tempo_beats_in(double from, double to, double seconds)
 {
-    /* Beat k is inside when t_k < S, that is when k < phase(S). */
+    /* Beat k is inside when t_k < S, that is when k < phase(S).  A beat that
+     * lands on S itself (phase(S) whole, as in 90 s from 100 to 160 bpm)
+     * belongs to what comes next; the tolerance keeps rounding in phase(S)
+     * from deciding that either way. */
     double total = tempo_phase(from, to, seconds, seconds);
-    double n = ceil(total - 1e-9);
-    /* Guard the boundary with the exact test rather than the tolerance. */
-    while (n > 0.0 && tempo_beat_time(from, to, seconds, n - 1.0) >= seconds)
-        n -= 1.0;
-    while (tempo_beat_time(from, to, seconds, n) < seconds)
-        n += 1.0;
-    return (int)n;
+    return (int)ceil(total - 1e-9 * fmax(1.0, total));
 }

@@ -21,7 +21,8 @@ double tempo_at(double from, double to, double seconds, double t);
 /* S for a step of n beats: the time at which beat n would sound. */
 double tempo_seconds_for_beats(double from, double to, int beats);
 
-/* How many beats a step of S seconds holds: every beat with t < S. */
+/* How many beats a step of S seconds holds: every beat with t < S (a beat
+ * within a nanosecond-scale tolerance of S counts as at S, so outside). */
 int tempo_beats_in(double from, double to, double seconds);
 
 #endif

@@ -57,7 +57,7 @@ int main(void)
         /* Every beat with t < S, and no more. */
         CHECK(tempo_beat_time(from, to, S, beats - 1) < S, "%g->%g/%gs: last beat inside", from,
               to, S);
-        CHECK(tempo_beat_time(from, to, S, beats) >= S, "%g->%g/%gs: beat %d outside", from, to, S,
+        CHECK(tempo_beat_time(from, to, S, beats) >= S * (1.0 - 1e-12), "%g->%g/%gs: beat %d outside", from, to, S,
               beats);
         printf("ramp %g->%g bpm over %g s: %d beats, worst difference from the textbook root "
                "%.2e s\n",
@@ -76,6 +76,8 @@ int main(void)
     double t = tempo_beat_time(97.0, 97.0, 10800.0, 17459.0);
     CHECK(t == 17459.0 * 60.0 / 97.0, "constant tempo beat 17459: %.12f", t);
     CHECK(tempo_beats_in(60.0, 60.0, 60.0) == 60, "60 bpm for 60 s: 60 beats (the 61st is at S)");
+    CHECK(tempo_beats_in(100.0, 160.0, 90.0) == 195,
+          "90 s from 100 to 160: beat 195 falls on S and belongs to the next step");
     printf("constant tempo: beat k at exactly 60k/bpm\n");
     return CHECK_DONE("test_tempo");
 }

@@ -1,0 +1,239 @@
+/* Render tests: calfpace renders a routine to a file; the clicks found in
+ * that file must start on exactly the samples the routine's tempo math says,
+ * on the channel its pan says, with the sound its cycle says. */
+#include "check.h"
+#include "onset.h"
+#include "render_util.h"
+#include "routine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define THRESHOLD 0.02f
+
+struct rendered {
+    float *x;
+    int64_t frames;
+    int channels, rate;
+    struct onsets on[2];
+};
+
+static int render_and_scan(const char *routine, const char *out, const char *extra,
+                           struct rendered *r)
+{
+    char args[2048];
+    snprintf(args, sizeof args, "render '%s' -o '%s' --quiet %s", routine, out, extra);
+    int rc = run_calfpace(args);
+    CHECK(rc == 0, "calfpace %s exits 0, got %d", args, rc);
+    if (rc)
+        return -1;
+    memset(r, 0, sizeof *r);
+    r->frames = onset_read_file(out, &r->x, &r->channels, &r->rate);
+    CHECK(r->frames > 0 && r->channels == 2, "%s is a stereo sound file", out);
+    if (r->frames <= 0)
+        return -1;
+    for (int c = 0; c < 2; c++) {
+        struct onset_state st = {0};
+        onset_scan(&r->on[c], &st, r->x, r->frames, 2, c, 0, THRESHOLD,
+                   (int64_t)(0.010 * r->rate));
+    }
+    return 0;
+}
+
+static void free_rendered(struct rendered *r)
+{
+    free(r->x);
+    onsets_free(&r->on[0]);
+    onsets_free(&r->on[1]);
+}
+
+/* Every expected beat is an onset on the channels its pan reaches, exactly;
+ * no onset is left unexplained.  Returns the number of exact matches. */
+static size_t match_beats(const struct rendered *r, const struct expected_beat *e, size_t n,
+                          const char *what)
+{
+    size_t idx[2] = {0, 0}, exact = 0;
+    int64_t worst = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (int c = 0; c < 2; c++) {
+            int reaches = c == 0 ? e[i].pan < 1.0 : e[i].pan > -1.0;
+            const struct onsets *o = &r->on[c];
+            if (!reaches) {
+                /* A hard-panned beat leaves the other side silent. */
+                CHECK(fabsf(r->x[e[i].frame * 2 + c]) < 1e-4f, "%s beat %zu: silent on channel %d",
+                      what, i, c);
+                continue;
+            }
+            if (idx[c] >= o->n) {
+                CHECK(0, "%s: beat %zu (frame %lld) missing on channel %d", what, i,
+                      (long long)e[i].frame, c);
+                continue;
+            }
+            int64_t d = o->frame[idx[c]] - e[i].frame;
+            if (llabs(d) > worst)
+                worst = llabs(d);
+            CHECK(d == 0, "%s: beat %zu of step %d heard at %lld, planned %lld (channel %d)", what,
+                  i, e[i].step, (long long)o->frame[idx[c]], (long long)e[i].frame, c);
+            if (d == 0 && c == (e[i].pan > 0.0 ? 1 : 0))
+                exact++;
+            idx[c]++;
+        }
+    }
+    for (int c = 0; c < 2; c++)
+        CHECK(idx[c] == r->on[c].n, "%s: channel %d has %zu onsets, %zu expected", what, c,
+              r->on[c].n, idx[c]);
+    printf("%s: %zu beats, %zu on their planned sample, worst offset %lld samples\n", what, n,
+           exact, (long long)worst);
+    return exact;
+}
+
+static struct routine *load(const char *path)
+{
+    char err[1024];
+    struct routine *r = routine_load(path, err, sizeof err);
+    CHECK(r != NULL, "%s loads: %s", path, err);
+    return r;
+}
+
+static void test_tapping(const char *dir)
+{
+    char cfg[512], out[512];
+    snprintf(cfg, sizeof cfg, "%s/tapping.cfg", dir);
+    snprintf(out, sizeof out, "%s/tapping.wav", dir);
+    write_text(cfg, "name = \"Tapping\";\n"
+                    "sounds_dir = \".\";\n"
+                    "steps = ( { type = \"paced\"; name = \"Tapping\";\n"
+                    "  tempo = { from = 80.0; to = 160.0; }; seconds = 30.0;\n"
+                    "  sounds = [ \"imp\" ]; pan = [ -1.0, 1.0 ]; lead_in = 1.0; } );\n");
+    struct routine *r = load(cfg);
+    struct rendered rr;
+    if (!r || render_and_scan(cfg, out, "--no-voice", &rr))
+        return;
+    struct expected_beat *e;
+    size_t n = expected_beats(r, &e);
+    CHECK(n == 60, "30 s from 80 to 160 bpm: 60 beats, planned %zu", n);
+    size_t exact = match_beats(&rr, e, n, "accelerating tapping, left/right");
+    CHECK(exact == n, "all %zu beats exact", n);
+    CHECK(rr.on[0].n == 30 && rr.on[1].n == 30, "30 left, 30 right: %zu %zu", rr.on[0].n,
+          rr.on[1].n);
+    /* The intervals shrink as the tempo rises. */
+    CHECK(e[1].frame - e[0].frame > e[n - 1].frame - e[n - 2].frame + 8000,
+          "first interval %lld longer than the last %lld", (long long)(e[1].frame - e[0].frame),
+          (long long)(e[n - 1].frame - e[n - 2].frame));
+    free(e);
+    free_rendered(&rr);
+    routine_destroy(r);
+}
+
+static void test_steps_and_sounds(const char *dir)
+{
+    char cfg[512], out[512];
+    snprintf(cfg, sizeof cfg, "%s/heels.cfg", dir);
+    snprintf(out, sizeof out, "%s/heels.flac", dir);
+    write_text(cfg, "name = \"Heels\";\n"
+                    "sounds_dir = \".\";\n"
+                    "rate = 44100;\n"
+                    "repeat = 2;\n"
+                    "volume = { clicks = 0.0; };\n"
+                    "steps = (\n"
+                    "  { type = \"paced\"; tempo = 60.0; beats = 20; sounds = [ \"hi\", \"lo\" ]; },\n"
+                    "  { type = \"rest\"; seconds = 2.0; },\n"
+                    "  { type = \"hold\"; seconds = 2.5; lead_in = 0.5; },\n"
+                    "  { type = \"paced\"; tempo = { from = 100.0; to = 60.0; }; beats = 30;\n"
+                    "    lead_in = 0.25; pan = 0.5; }\n"
+                    ");\n");
+    struct routine *r = load(cfg);
+    struct rendered rr;
+    if (!r || render_and_scan(cfg, out, "--no-voice", &rr))
+        return;
+    struct expected_beat *e;
+    size_t n = expected_beats(r, &e);
+    CHECK(n == 100, "2 rounds of 20 + 30 beats: %zu", n);
+    size_t exact = match_beats(&rr, e, n, "two rounds, constant and falling tempo, 44.1 kHz flac");
+    CHECK(exact == n, "all %zu beats exact", n);
+    /* hi and lo alternate: the peaks say which sound played. */
+    int alternates = 1;
+    for (size_t i = 0; i < 20 && i < rr.on[0].n; i++) {
+        float p = rr.on[0].peak[i];
+        float want = (i % 2 ? 0.3f : 0.8f) * (float)M_SQRT1_2;
+        if (fabsf(p - want) > 0.01f)
+            alternates = 0;
+    }
+    CHECK(alternates, "the first 20 beats alternate hi (0.8) and lo (0.3) at -3 dB centre");
+    /* pan 0.5 puts more on the right than the left, in the constant-power ratio. */
+    size_t k = rr.on[0].n - 1;
+    double ratio = rr.on[1].peak[rr.on[1].n - 1] / rr.on[0].peak[k];
+    CHECK(fabs(ratio - tan(1.5 * M_PI / 4.0)) < 0.01, "pan 0.5: right/left = %.4f, want %.4f",
+          ratio, tan(1.5 * M_PI / 4.0));
+    printf("sound cycle hi/lo alternates; pan 0.5 gives right/left %.4f\n", ratio);
+    free(e);
+    free_rendered(&rr);
+    routine_destroy(r);
+}
+
+/* The shipped routine, clicks only: every click on its sample.  Then with
+ * voice: the cues fall in the lead-ins and leave every paced part, and so
+ * every click, exactly as it was. */
+static void test_default_routine(const char *dir)
+{
+    const char *src = getenv("CALFPACE_SOURCE");
+    char cfg[1024], out[512], out_voice[512];
+    snprintf(cfg, sizeof cfg, "%s/config/calf-pump.cfg", src ? src : ".");
+    snprintf(out, sizeof out, "%s/default.wav", dir);
+    snprintf(out_voice, sizeof out_voice, "%s/default-voice.wav", dir);
+    struct routine *r = load(cfg);
+    struct rendered rr, rv;
+    if (!r || render_and_scan(cfg, out, "--no-voice", &rr))
+        return;
+    struct expected_beat *e;
+    size_t n = expected_beats(r, &e);
+    size_t exact = match_beats(&rr, e, n, "config/calf-pump.cfg, clicks only");
+    CHECK(exact == n && n > 500, "all %zu beats exact", n);
+    if (render_and_scan(cfg, out_voice, "", &rv) == 0) {
+        CHECK(rv.frames >= rr.frames, "the voiced session is at least as long");
+        int64_t differ = -1;
+        for (size_t i = 0; i < n && differ < 0; i++) {
+            int64_t from = e[i].frame, to = i + 1 < n ? e[i + 1].frame : from + r->rate / 10;
+            if (i + 1 < n && e[i + 1].step != e[i].step)
+                to = from + r->rate / 10; /* the next step's cue may follow the last beat */
+            for (int64_t f = from * 2; f < to * 2; f++)
+                if (rv.x[f] != rr.x[f]) {
+                    differ = f / 2;
+                    break;
+                }
+        }
+        CHECK(differ < 0, "with voice, the paced parts are sample-identical (first difference at "
+                          "frame %lld)",
+              (long long)differ);
+        /* And the voice is there: the lead-in before the first beat is not silent. */
+        float loud = 0.0f;
+        for (int64_t f = 0; f < e[0].frame * 2; f++)
+            loud = fmaxf(loud, fabsf(rv.x[f]));
+        CHECK(loud > 0.05f, "speech before the first beat, peak %.3f", loud);
+        printf("with voice: cues sound in the lead-ins; every paced part identical to clicks "
+               "only\n");
+        free_rendered(&rv);
+    }
+    free(e);
+    free_rendered(&rr);
+    routine_destroy(r);
+}
+
+int main(void)
+{
+    char dir[256], path[512];
+    tmp_dir(dir, sizeof dir, "render");
+    snprintf(path, sizeof path, "%s/imp.wav", dir);
+    write_click(path, 48000, 0.8f, 96);
+    snprintf(path, sizeof path, "%s/hi.wav", dir);
+    write_click(path, 44100, 0.8f, 120);
+    snprintf(path, sizeof path, "%s/lo.wav", dir);
+    write_click(path, 44100, 0.3f, 120);
+    test_tapping(dir);
+    test_steps_and_sounds(dir);
+    test_default_routine(dir);
+    tmp_cleanup(dir);
+    return CHECK_DONE("test_render");
+}
