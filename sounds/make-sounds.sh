@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# make-sounds.sh: (re)generate every sound in calfpace's sounds/ folder.
+#
+#   * spoken cues: one Ogg Vorbis clip per line of phrases.tsv (flite, voice slt)
+#   * clicks:      click, click-high, click-low, tap (synthesised with sox, WAV)
+#   * SOURCES.md:  how each file was made (tool versions, settings, texts, recipes)
+#
+# Run it from anywhere:  sounds/make-sounds.sh
+# It is idempotent: every run rebuilds all files from scratch with the same
+# settings and gives the same result.  To add a cue, add a line to
+# phrases.tsv and rerun.  Needs: bash, flite (with the slt voice), sox with
+# Ogg Vorbis support (Debian: sox libsox-fmt-all flite), awk.
+set -euo pipefail
+export LC_ALL=C
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$here"
+
+die() { echo "make-sounds.sh: error: $*" >&2; exit 1; }
+trap 'echo "make-sounds.sh: error: command failed (status $?) at line $LINENO: $BASH_COMMAND" >&2' ERR
+say() { echo "make-sounds.sh: $*" >&2; }
+
+# ---------------------------------------------------------------- settings
+VOICE=slt             # flite voice
+SPEECH_RATE=22050     # Hz, output sample rate of spoken clips
+VORBIS_Q=3            # Ogg Vorbis quality (sox -C)
+SPEECH_PEAK=-1        # dBFS, peak of spoken clips
+TRIM_LEVEL=0.3%       # silence threshold (of full scale, after normalising to -3 dBFS)
+TRIM_MIN=0.005        # s of sound above TRIM_LEVEL that counts as "not silence"
+SPEECH_TAIL=0.02      # s of silence left at the end of each clip
+
+CLICK_RATE=48000      # Hz, clicks: mono 16-bit WAV
+CLICK_PEAK=-3         # dBFS, peak of clicks
+MIN_ONSET_RATIO=0.8   # first sample must be >= this x peak (onset = first sample)
+MAX_TAIL_DB=-60       # last 2 ms of a click must be below this (dB re its peak)
+
+# Clicks.  NAME|description|partials.  Each partial is FREQ:WEIGHT:LENGTH: a
+# sine of FREQ Hz starting at phase 25% (a cosine, i.e. at its peak, with no
+# fade-in) and an exponential decay (sox "fade l", i.e. gain falling linearly
+# in dB) from 0 dB to -100 dB over LENGTH seconds, so -60 dB at 0.6 x LENGTH.
+# All partials start at their peak together, so the sum peaks at sample 0.
+# The weighted sum is normalised to CLICK_PEAK.  No filters (they would delay
+# the peak), no square waves.
+CLICKS=(
+  "click|standard click: neutral, crisp|1600:1.00:0.040 3400:0.35:0.020 5200:0.12:0.010"
+  "click-high|heels up: higher, brighter|2500:1.00:0.032 5000:0.30:0.016 7400:0.12:0.008"
+  "click-low|heels down: lower, softer (few overtones, slower decay)|800:1.00:0.055 1700:0.20:0.025"
+  "tap|foot tapping: woody knock (inharmonic partials, high ones die first)|420:1.00:0.070 1100:0.60:0.040 2320:0.35:0.022 3700:0.15:0.012"
+)
+
+# ---------------------------------------------------------------- checks
+for tool in flite sox soxi awk; do
+  command -v "$tool" >/dev/null || die "'$tool' not found (Debian: apt-get install sox libsox-fmt-all flite)"
+done
+flite -lv | tr ' ' '\n' | grep -qx "$VOICE" || die "flite has no voice '$VOICE' (flite -lv)"
+sox -h | grep -q 'AUDIO FILE FORMATS:.* vorbis' || die "sox cannot write Ogg Vorbis (Debian: apt-get install libsox-fmt-all)"
+[[ -f phrases.tsv ]] || die "$here/phrases.tsv is missing"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Peak absolute amplitude (0..1) of FILE after optional sox EFFECTS.
+peak() {
+  local f=$1; shift
+  sox "$f" -n "$@" stat 2>&1 | awk '
+    /^Maximum amplitude:/ { mx = $3 }
+    /^Minimum amplitude:/ { mn = $3 }
+    END { if (mn < 0) mn = -mn; if (mx < 0) mx = -mx; printf "%.6f\n", (mx > mn ? mx : mn) }'
+}
+db() { awk -v x="$1" 'BEGIN { if (x <= 0) print "-inf"; else printf "%.1f\n", 20 * log(x) / log(10) }'; }
+
+generated=()   # file names made by this run
+
+# ---------------------------------------------------------------- speech
+speech_rows=()
+declare -A seen=()
+lineno=0
+while IFS= read -r line || [[ -n $line ]]; do
+  lineno=$((lineno + 1))
+  line=${line%$'\r'}
+  [[ -z ${line//[[:space:]]/} || $line == \#* ]] && continue
+  [[ $line == *$'\t'* ]] || die "phrases.tsv:$lineno: no TAB between NAME and TEXT"
+  name=${line%%$'\t'*}
+  text=${line#*$'\t'}
+  text=${text#"${text%%[![:space:]]*}"}   # trim leading blanks
+  text=${text%"${text##*[![:space:]]}"}   # trim trailing blanks
+  [[ $name =~ ^[a-z0-9][a-z0-9-]*$ ]] || die "phrases.tsv:$lineno: bad NAME '$name' (use a-z 0-9 -)"
+  [[ -n $text ]] || die "phrases.tsv:$lineno: empty TEXT for '$name'"
+  [[ -z ${seen[$name]:-} ]] || die "phrases.tsv:$lineno: '$name' already defined on line ${seen[$name]}"
+  seen[$name]=$lineno
+  case $name in click|click-high|click-low|tap) die "phrases.tsv:$lineno: '$name' is a click name";; esac
+
+  raw="$tmp/raw.wav"
+  out="$tmp/$name.ogg"
+  flite -voice "$VOICE" -t "$text" -o "$raw" >/dev/null
+  # normalise (so the silence threshold is relative), trim leading silence,
+  # trim trailing silence (via reverse), resample, normalise, add the tail.
+  sox -R -V1 "$raw" -c 1 -C "$VORBIS_Q" --comment "" "$out" \
+    gain -n -3 \
+    silence 1 "$TRIM_MIN" "$TRIM_LEVEL" \
+    reverse silence 1 "$TRIM_MIN" "$TRIM_LEVEL" reverse \
+    rate -v "$SPEECH_RATE" \
+    gain -n "$SPEECH_PEAK" \
+    pad 0 "$SPEECH_TAIL"
+  dur=$(soxi -D "$out")
+  awk -v d="$dur" -v t="$SPEECH_TAIL" 'BEGIN { exit !(d > t + 0.05) }' \
+    || die "'$name': nothing left after trimming silence (duration $dur s)"
+  mv -f "$out" "$name.ogg"
+  generated+=("$name.ogg")
+  speech_rows+=("$name"$'\t'"$(printf '%.2f' "$dur")"$'\t'"$text")
+done < phrases.tsv
+(( ${#speech_rows[@]} > 0 )) || die "phrases.tsv has no clips"
+say "${#speech_rows[@]} spoken clips written"
+
+# ---------------------------------------------------------------- clicks
+click_rows=()
+for spec in "${CLICKS[@]}"; do
+  IFS='|' read -r name desc partials <<<"$spec"
+  read -r -a parts <<<"$partials"
+  sum=$(printf '%s\n' "${parts[@]}" | awk -F: '{ s += $2 } END { print s }')
+  len=$(printf '%s\n' "${parts[@]}" | awk -F: '$3 > m { m = $3 } END { print m }')
+  mix=()
+  recipe=""
+  i=0
+  for p in "${parts[@]}"; do
+    IFS=: read -r f w l <<<"$p"
+    i=$((i + 1))
+    pf="$tmp/$name-$i.wav"
+    # 32-bit float partial: cosine start, exponential decay to -100 dB at l, padded to len
+    sox -R -D -n -r "$CLICK_RATE" -c 1 -e floating-point -b 32 "$pf" \
+      synth "$l" sine "$f" 0 25 fade l 0 "$l" "$l" pad 0 "$(awk -v a="$len" -v b="$l" 'BEGIN { print a - b }')"
+    v=$(awk -v w="$w" -v s="$sum" 'BEGIN { printf "%.6f", w / s }')
+    mix+=(-v "$v" "$pf")
+    recipe+="${recipe:+ + }$w x sine ${f} Hz (${l}s)"
+  done
+  out="$tmp/$name.wav"
+  if (( ${#parts[@]} > 1 )); then
+    sox -R -D -m "${mix[@]}" -r "$CLICK_RATE" -c 1 -e signed-integer -b 16 "$out" gain -n "$CLICK_PEAK"
+  else
+    sox -R -D "${mix[2]}" -r "$CLICK_RATE" -c 1 -e signed-integer -b 16 "$out" gain -n "$CLICK_PEAK"
+  fi
+
+  # verify: format, onset at the first sample, peak level, silent end
+  [[ $(soxi -r "$out") == "$CLICK_RATE" && $(soxi -c "$out") == 1 && $(soxi -b "$out") == 16 ]] \
+    || die "$name.wav: wrong format ($(soxi -r "$out") Hz, $(soxi -c "$out") ch, $(soxi -b "$out") bit)"
+  pk=$(peak "$out")
+  first=$(peak "$out" trim 0 1s)
+  tail=$(peak "$out" reverse trim 0 0.002)
+  ratio=$(awk -v a="$first" -v b="$pk" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
+  awk -v r="$ratio" -v m="$MIN_ONSET_RATIO" 'BEGIN { exit !(r >= m) }' \
+    || die "$name.wav: first sample $first is only $ratio x the peak $pk (need >= $MIN_ONSET_RATIO): onset is not the first sample"
+  pkdb=$(db "$pk")
+  awk -v d="$pkdb" -v t="$CLICK_PEAK" 'BEGIN { exit !(d >= t - 0.5 && d <= t + 0.5) }' \
+    || die "$name.wav: peak is $pkdb dBFS, expected about $CLICK_PEAK dBFS"
+  taildb=$(awk -v a="$tail" -v b="$pk" 'BEGIN { if (a <= 0) print -999; else printf "%.1f", 20 * log(a / b) / log(10) }')
+  awk -v d="$taildb" -v m="$MAX_TAIL_DB" 'BEGIN { exit !(d <= m) }' \
+    || die "$name.wav: does not end in silence (last 2 ms at $taildb dB re peak, need <= $MAX_TAIL_DB)"
+
+  mv -f "$out" "$name.wav"
+  generated+=("$name.wav")
+  ms=$(awk -v s="$(soxi -D "$name.wav")" 'BEGIN { printf "%.0f", s * 1000 }')
+  click_rows+=("$name"$'\t'"$desc"$'\t'"$partials"$'\t'"$recipe"$'\t'"$ms"$'\t'"$ratio"$'\t'"$pkdb")
+  say "$name.wav: ${ms} ms, peak $pkdb dBFS, first sample / peak = $ratio"
+done
+
+# ---------------------------------------------------------------- SOURCES.md
+pkgver() {
+  command -v dpkg-query >/dev/null || return 0
+  dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true
+}
+flite_ver=$({ flite --version 2>&1 || true; } | awk '/version:/ { sub(/^[ \t]*version:[ \t]*/, ""); print; exit }')
+sox_ver=$({ sox --version 2>&1 || true; } | sed -n 's/^sox:[[:space:]]*//p' | head -n1)
+deb=""
+for p in flite sox libsox-fmt-ogg libsox-fmt-all libvorbisenc2; do
+  v=$(pkgver "$p")
+  if [[ -n $v ]]; then deb+="${deb:+, }$p $v"; fi
+done
+mdesc() { local s=${1//|/\\|}; printf '%s' "$s"; }   # escape | in table cells
+
+{
+  cat <<EOF
+# Sources of the sounds in this folder
+
+**Generated by \`make-sounds.sh\`; do not edit by hand.**  To change or add a
+spoken cue, edit \`phrases.tsv\` and run \`sounds/make-sounds.sh\`; it rebuilds
+every \`.ogg\` and \`.wav\` listed below and this file.  All sounds are made
+on the machine from text and numbers; no recordings or downloaded samples are
+used.
+
+## Tools
+
+- Speech: **Flite** ${flite_ver:-unknown} (\`flite --version\`), voice **${VOICE}**
+  (cmu_us_slt, built into flite).  Licence: see /usr/share/doc/flite/copyright.
+- Processing, synthesis and encoding: **${sox_ver:-SoX (unknown version)}** (\`sox --version\`),
+  Ogg Vorbis through libvorbis.
+EOF
+  [[ -n $deb ]] && printf -- '- Debian packages used: %s.\n' "$deb"
+  cat <<EOF
+
+## Spoken cues (\`NAME.ogg\`)
+
+Each line \`NAME<TAB>TEXT\` of \`phrases.tsv\` becomes \`NAME.ogg\`:
+
+\`\`\`sh
+flite -voice ${VOICE} -t "TEXT" -o raw.wav
+sox -R raw.wav -c 1 -C ${VORBIS_Q} --comment "" NAME.ogg \\
+    gain -n -3 \\
+    silence 1 ${TRIM_MIN} ${TRIM_LEVEL} \\
+    reverse silence 1 ${TRIM_MIN} ${TRIM_LEVEL} reverse \\
+    rate -v ${SPEECH_RATE} \\
+    gain -n ${SPEECH_PEAK} \\
+    pad 0 ${SPEECH_TAIL}
+\`\`\`
+
+That is: flite's raw output, mono; leading and trailing silence trimmed (below
+${TRIM_LEVEL} of full scale after normalising to -3 dBFS); resampled to ${SPEECH_RATE} Hz;
+peak normalised to ${SPEECH_PEAK} dBFS; ${SPEECH_TAIL} s of silence appended; Ogg Vorbis quality ${VORBIS_Q}.
+So each clip's speech starts at its first sample.
+
+| File | Seconds | Text |
+|---|---:|---|
+EOF
+  for row in "${speech_rows[@]}"; do
+    IFS=$'\t' read -r n d t <<<"$row"
+    printf '| %s.ogg | %s | %s |\n' "$n" "$d" "$(mdesc "$t")"
+  done
+  cat <<EOF
+
+## Clicks (\`NAME.wav\`)
+
+${CLICK_RATE} Hz, mono, 16-bit PCM WAV, peak ${CLICK_PEAK} dBFS.  Each click is a weighted sum of
+sine partials.  Every partial starts at phase 25 % (a cosine: it starts at its
+peak, with no fade-in) and decays exponentially (\`fade l\`: gain falling linearly
+in dB, from 0 dB to -100 dB over the partial's length, so -60 dB at 0.6 x its
+length).  Because all partials start at their peaks together, the click's peak
+is its first sample: the click's onset is exactly its first sample.  No filters,
+no square waves.  For a partial of F Hz and length L s, padded to the click's
+length T:
+
+\`\`\`sh
+sox -R -D -n -r ${CLICK_RATE} -c 1 -e floating-point -b 32 partial.wav \\
+    synth L sine F 0 25 fade l 0 L L pad 0 T-L
+\`\`\`
+
+and the partials are mixed with weights w/sum(w) and normalised:
+
+\`\`\`sh
+sox -R -D -m -v W1 partial1.wav -v W2 partial2.wav ... \\
+    -r ${CLICK_RATE} -c 1 -e signed-integer -b 16 NAME.wav gain -n ${CLICK_PEAK}
+\`\`\`
+
+\`make-sounds.sh\` checks every click and fails if its first sample is below
+${MIN_ONSET_RATIO} x its peak, if its peak is not ${CLICK_PEAK} dBFS (+-0.5 dB), or if its last
+2 ms are not below ${MAX_TAIL_DB} dB re its peak.
+
+| File | Use | Partials (weight x frequency (length)) | Length | First sample / peak |
+|---|---|---|---:|---:|
+EOF
+  for row in "${click_rows[@]}"; do
+    IFS=$'\t' read -r n d _ r ms ratio _ <<<"$row"
+    printf '| %s.wav | %s | %s | %s ms | %s |\n' "$n" "$(mdesc "$d")" "$r" "$ms" "$ratio"
+  done
+} >"$tmp/SOURCES.md"
+mv -f "$tmp/SOURCES.md" SOURCES.md
+say "SOURCES.md written"
+
+# ---------------------------------------------------------------- leftovers
+declare -A made=()
+for f in "${generated[@]}"; do made[$f]=1; done
+shopt -s nullglob
+for f in *.ogg *.wav *.flac; do
+  [[ -n ${made[$f]:-} ]] || say "warning: $f was not made by this script (not in phrases.tsv or the click list); delete it if it is stale"
+done
+say "done: $(du -sh . | cut -f1) in $here"
