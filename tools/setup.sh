@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what calfpace needs on Debian (or Ubuntu) and builds it in build/.
+# Safe to run again: apt and cmake skip what is already done.
+#   CALFPACE_CMAKE_ARGS  extra arguments for cmake's configure step
+#   CALFPACE_BUILD_DIR   where to build (default: build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+    build-essential cmake pkg-config
+    portaudio19-dev libsndfile1-dev libconfig-dev libsamplerate0-dev
+    # the live tests: a real sound server, its ALSA bridge, and a recorder
+    pulseaudio pulseaudio-utils libasound2-plugins
+    # regenerating sounds/ and inspecting audio
+    sox libsox-fmt-all flite espeak-ng
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "installing: ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+build=${CALFPACE_BUILD_DIR:-build}
+# shellcheck disable=SC2086
+cmake -S . -B "$build" ${CALFPACE_CMAKE_ARGS:-} >/dev/null
+cmake --build "$build" -j"$(nproc)"
