@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,15 @@ struct options {
 };
 
 static volatile sig_atomic_t signals_seen;
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static double launched_at;
 
 static void on_signal(int sig)
 {
@@ -246,6 +256,11 @@ static int cmd_play(const char *path, const struct options *o)
                out_pa_device_name(out));
         fflush(stdout);
     }
+    struct rusage ru0;
+    getrusage(RUSAGE_SELF, &ru0);
+    double cpu_before = (double)ru0.ru_utime.tv_sec + (double)ru0.ru_utime.tv_usec / 1e6 +
+                        (double)ru0.ru_stime.tv_sec + (double)ru0.ru_stime.tv_usec / 1e6;
+    double started = now_seconds();
     if (out_pa_start(out, err, sizeof err) != 0) {
         fprintf(stderr, "calfpace: %s\n", err);
         goto done_out;
@@ -272,13 +287,24 @@ static int cmd_play(const char *path, const struct options *o)
     engine_status(e, &st);
     struct out_pa_stats ps;
     out_pa_stats(out, &ps);
+    double wall = now_seconds() - started;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6 - cpu_before;
     {
         char played[32];
         plan_format_time((double)st.frame / r->rate, played, sizeof played);
-        fprintf(stderr, "calfpace: %s after %s; %llu underruns, %llu callbacks, worst callback %.1f%% "
-                        "of its period\n",
-                st.stopped ? "stopped" : "finished", played, (unsigned long long)ps.underflows,
-                (unsigned long long)ps.callbacks, ps.worst_fraction * 100.0);
+        fprintf(stderr, "calfpace: %s after %s, %llu underruns\n",
+                st.stopped ? "stopped" : "finished", played, (unsigned long long)ps.underflows);
+        fprintf(stderr,
+                "calfpace: %llu callbacks, mean %.2f%% and worst %.2f%% of the buffer period; CPU "
+                "%.2f%% of one core; first sample to the device %.0f ms after launch; peak RSS "
+                "%.1f MB\n",
+                (unsigned long long)ps.callbacks, ps.mean_fraction * 100.0,
+                ps.worst_fraction * 100.0, wall > 0 ? cpu / wall * 100.0 : 0.0,
+                ps.first_callback_at > 0 ? (ps.first_callback_at - launched_at) * 1000.0 : -1.0,
+                (double)ru.ru_maxrss / 1024.0);
     }
     status = 0;
 done_out:
@@ -323,6 +349,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
+    launched_at = now_seconds();
     struct options o = {.voice = 1};
     int c;
     while ((c = getopt_long(argc, argv, "o:d:qhV", longopts, NULL)) != -1) {

@@ -25,7 +25,7 @@ struct out_pa {
     atomic_ullong worst_ppm;      /* worst time / its own period, in millionths */
     atomic_ullong period_ns_sum;  /* total of the periods the callbacks filled */
     atomic_llong first_frames;
-    atomic_llong first_ns;        /* from start to the first callback */
+    atomic_llong first_ns;        /* CLOCK_MONOTONIC at the first callback */
     atomic_int finished;
 };
 
@@ -133,7 +133,7 @@ static int callback(const void *input, void *output, unsigned long frames,
     unsigned long long count = atomic_fetch_add_explicit(&o->callbacks, 1, memory_order_relaxed);
     if (count == 0) {
         atomic_store_explicit(&o->first_frames, (long long)frames, memory_order_relaxed);
-        atomic_store_explicit(&o->first_ns, (long long)ns_between(&o->started, &t0),
+        atomic_store_explicit(&o->first_ns, (long long)t0.tv_sec * 1000000000LL + t0.tv_nsec,
                               memory_order_relaxed);
     }
     unsigned long long busy = (unsigned long long)ns_between(&t0, &t1);
@@ -238,7 +238,7 @@ void out_pa_stats(struct out_pa *o, struct out_pa_stats *st)
     st->worst_fraction = (double)atomic_load(&o->worst_ppm) / 1e6;
     st->latency = o->period;
     st->first_frames = atomic_load(&o->first_frames);
-    st->first_callback_seconds = (double)atomic_load(&o->first_ns) / 1e9;
+    st->first_callback_at = (double)atomic_load(&o->first_ns) / 1e9;
 }
 
 void out_pa_close(struct out_pa *o)

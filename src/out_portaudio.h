@@ -25,7 +25,7 @@ struct out_pa_stats {
     double worst_fraction; /* worst callback time as a fraction of its period */
     double latency;        /* the stream's output latency, seconds */
     int64_t first_frames;  /* frames handed to the device by the first callback */
-    double first_callback_seconds; /* from out_pa_start to the first callback */
+    double first_callback_at; /* CLOCK_MONOTONIC seconds of the first callback; 0 if none */
 };
 
 struct out_pa;
