@@ -42,6 +42,39 @@ void mixer_init(struct mixer *m, int rate)
     for (int b = 0; b < MIXER_BUSES; b++)
         ramp_init(&m->bus[b], 1.0f);
     ramp_init(&m->master, 1.0f);
+    ramp_init(&m->volume, 1.0f);
+    ramp_init(&m->ducking, 1.0f);
+    m->duck = 1.0f;
+    m->duck_seconds = 0.02;
+}
+
+void mixer_set_duck(struct mixer *m, float gain, double seconds)
+{
+    m->duck = gain;
+    m->duck_seconds = seconds;
+}
+
+void mixer_set_volume(struct mixer *m, float target, double seconds)
+{
+    ramp_to(&m->volume, target, seconds, m->rate);
+}
+
+void mixer_release_bus(struct mixer *m, enum mixer_bus bus)
+{
+    int32_t frames = (int32_t)(MIXER_RAMP_SECONDS * m->rate) + 1;
+    for (int i = 0; i < m->n_voices; i++) {
+        struct mixer_voice *v = &m->voices[i];
+        if (v->bus == bus && (v->release == 0 || v->release > frames))
+            v->release = frames;
+    }
+}
+
+int mixer_bus_voices(const struct mixer *m, enum mixer_bus bus)
+{
+    int n = 0;
+    for (int i = 0; i < m->n_voices; i++)
+        n += m->voices[i].bus == bus;
+    return n;
 }
 
 float mixer_db_to_gain(double db)
@@ -94,6 +127,7 @@ void mixer_add_voice(struct mixer *m, const float *data, int64_t frames, float g
     v->gain_l = gain * l;
     v->gain_r = gain * r;
     v->bus = bus;
+    v->release = 0;
 }
 
 void mixer_set_bus_gain(struct mixer *m, enum mixer_bus bus, float target, double seconds)
@@ -126,32 +160,57 @@ float mixer_limit(float x)
     return x < 0.0f ? -y : y;
 }
 
-void mixer_render(struct mixer *m, float *out, int frames)
+/* Mixes FRAMES frames with no voice starting or ending ducking inside. */
+static void render_part(struct mixer *m, float *out, int frames)
 {
-    memset(out, 0, (size_t)frames * 2 * sizeof *out);
-    /* Each bus is mixed on its own so its gain ramp applies per frame. */
     for (int b = 0; b < MIXER_BUSES; b++) {
         struct mixer_ramp gain = m->bus[b];
+        struct mixer_ramp duck = m->ducking;
+        int ducked = b == MIXER_BUS_CLICKS;
         for (int i = 0; i < m->n_voices; i++) {
             struct mixer_voice *v = &m->voices[i];
             if (v->bus != (enum mixer_bus)b)
                 continue;
             struct mixer_ramp g = m->bus[b];
+            struct mixer_ramp d = m->ducking;
             int64_t n = v->frames - v->pos;
             if (n > frames)
                 n = frames;
             const float *src = v->data + v->pos;
+            if (v->release > 0) {
+                /* Fading out: a linear envelope to zero, then the voice ends. */
+                if (n > v->release)
+                    n = v->release;
+                float env = (float)v->release;
+                float len = (float)((int32_t)(MIXER_RAMP_SECONDS * m->rate) + 1);
+                for (int64_t f = 0; f < n; f++) {
+                    float s = src[f] * ramp_tick(&g) * (ducked ? ramp_tick(&d) : 1.0f) *
+                              (env - (float)f) / len;
+                    out[2 * f] += s * v->gain_l;
+                    out[2 * f + 1] += s * v->gain_r;
+                }
+                v->release -= (int32_t)n;
+                v->pos += n;
+                if (v->release <= 0)
+                    v->pos = v->frames;
+                continue;
+            }
             for (int64_t f = 0; f < n; f++) {
-                float s = src[f] * ramp_tick(&g);
+                float s = src[f] * ramp_tick(&g) * (ducked ? ramp_tick(&d) : 1.0f);
                 out[2 * f] += s * v->gain_l;
                 out[2 * f + 1] += s * v->gain_r;
             }
             v->pos += n;
         }
-        /* Advance the bus's ramp by the whole block, voices or not. */
+        /* Advance the bus's ramp by the whole part, voices or not. */
         for (int f = 0; f < frames && gain.value != gain.target; f++)
             ramp_tick(&gain);
         m->bus[b] = gain;
+        if (ducked) {
+            for (int f = 0; f < frames && duck.value != duck.target; f++)
+                ramp_tick(&duck);
+            m->ducking = duck;
+        }
     }
     /* Drop finished voices by moving the last one into their place. */
     for (int i = 0; i < m->n_voices;) {
@@ -160,8 +219,34 @@ void mixer_render(struct mixer *m, float *out, int frames)
         else
             i++;
     }
+}
+
+void mixer_render(struct mixer *m, float *out, int frames)
+{
+    memset(out, 0, (size_t)frames * 2 * sizeof *out);
+    int done = 0;
+    while (done < frames) {
+        int part = frames - done;
+        /* Speech decides the clicks' level; split where the last speech ends. */
+        int64_t speech_left = 0;
+        for (int i = 0; i < m->n_voices; i++) {
+            const struct mixer_voice *v = &m->voices[i];
+            if (v->bus == MIXER_BUS_VOICE) {
+                int64_t left = v->release > 0 ? v->release : v->frames - v->pos;
+                if (left > speech_left)
+                    speech_left = left;
+            }
+        }
+        float duck = speech_left > 0 ? m->duck : 1.0f;
+        if (m->ducking.target != duck)
+            ramp_to(&m->ducking, duck, m->duck_seconds, m->rate);
+        if (speech_left > 0 && speech_left < part)
+            part = (int)speech_left;
+        render_part(m, out + 2 * done, part);
+        done += part;
+    }
     for (int f = 0; f < frames; f++) {
-        float g = ramp_tick(&m->master);
+        float g = ramp_tick(&m->master) * ramp_tick(&m->volume);
         float l = out[2 * f] * g, r = out[2 * f + 1] * g;
         if (fabsf(l) > MIXER_KNEE || fabsf(r) > MIXER_KNEE)
             m->frames_limited++;

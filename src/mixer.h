@@ -24,6 +24,7 @@ struct mixer_voice {
     int64_t pos;
     float gain_l, gain_r;
     enum mixer_bus bus;
+    int32_t release; /* frames left of a fade-out; 0 when not fading */
 };
 
 /* A gain that glides to its target, one step per frame. */
@@ -38,7 +39,11 @@ struct mixer {
     int n_voices;
     struct mixer_voice voices[MIXER_MAX_VOICES];
     struct mixer_ramp bus[MIXER_BUSES];
-    struct mixer_ramp master;
+    struct mixer_ramp master; /* the fade at the end of a session */
+    struct mixer_ramp volume; /* the listener's volume */
+    struct mixer_ramp ducking; /* on the clicks, under speech */
+    float duck;               /* the clicks' gain while speech plays (1: no ducking) */
+    double duck_seconds;      /* how long the clicks take to go down and come back */
     uint64_t voices_dropped; /* voices started while the pool was full */
     uint64_t frames_limited; /* frames whose peak went past the knee */
 };
@@ -57,6 +62,20 @@ void mixer_add_voice(struct mixer *m, const float *data, int64_t frames, float g
 /* Moves a bus's gain (linear) to TARGET over SECONDS (at least the ramp time). */
 void mixer_set_bus_gain(struct mixer *m, enum mixer_bus bus, float target, double seconds);
 void mixer_set_master_gain(struct mixer *m, float target, double seconds);
+
+/* While any voice on MIXER_BUS_VOICE sounds, MIXER_BUS_CLICKS glides to
+ * GAIN; when the last one ends, back to 1.  Exact to the frame, whatever the
+ * block size, so a render equals a live session. */
+void mixer_set_duck(struct mixer *m, float gain, double seconds);
+
+/* The listener's volume (linear), along a ramp. */
+void mixer_set_volume(struct mixer *m, float target, double seconds);
+
+/* Fades out every voice on BUS over MIXER_RAMP_SECONDS. */
+void mixer_release_bus(struct mixer *m, enum mixer_bus bus);
+
+/* Voices sounding on BUS. */
+int mixer_bus_voices(const struct mixer *m, enum mixer_bus bus);
 
 /* True once the master gain has reached zero and stays there. */
 int mixer_is_silent(const struct mixer *m);
