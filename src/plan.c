@@ -60,6 +60,8 @@ static const char *kind_name(enum seq_kind k)
         return "open";
     case SEQ_STEP:
         return "step";
+    case SEQ_COUNT:
+        return "count";
     case SEQ_BEAT:
         return "beat";
     case SEQ_STEP_END:
