@@ -1,42 +1,72 @@
-/* engine: the sequencer and the mixer tied together into one stream of
- * frames.  engine_render is the only function the outputs call, live and to
- * a file alike, so a render is a faithful copy of a live session.
+/* engine: the sequencer, the spoken guidance and the mixer tied together into
+ * one stream of frames.  engine_render is the only function the outputs
+ * call, live and to a file alike, so a render is a faithful copy of a live
+ * session.
  *
- * engine_create loads every clip the routine needs (I/O, allocation) and
- * must finish before a stream starts.  engine_render is real-time safe: no
- * allocation, no locks, no I/O.  The request and status functions may be
- * called from any thread: they only touch atomics.
+ * A plan is a validated routine with every clip it needs already loaded and
+ * resolved to sample data: engine_plan_create does the I/O and allocation,
+ * off the audio thread.  engine_render is real-time safe: no allocation, no
+ * locks, no I/O, no waiting.  Other threads talk to it only through
+ * engine_send (a lock-free queue it drains at the top of each block) and read
+ * it only through engine_status (atomics).  Plans it retires (after a reload)
+ * come back to the control thread through engine_collect, which frees them.
  */
 #ifndef CALFPACE_ENGINE_H
 #define CALFPACE_ENGINE_H
 
 #include "clips.h"
+#include "control.h"
 #include "routine.h"
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define ENGINE_FADE_SECONDS 0.05
+#define ENGINE_JUMP_SECONDS 0.3 /* from a skip or restart to the step's start */
+#define ENGINE_VOLUME_MIN_DB -40.0
+#define ENGINE_VOLUME_MAX_DB 12.0
 
 struct engine_options {
-    int voice; /* speak cues; 0 plays the routine's beats alone */
+    int voice; /* speak; 0 plays the routine's beats alone */
 };
 
 struct engine_status {
     int64_t frame; /* frames rendered so far */
     int round;
-    int step;     /* -1 before the first step, n_steps after the last */
-    int beat;     /* beats sounded in the current step */
+    int step;  /* -1 before the first step, n_steps after the last */
+    int beat;  /* beats sounded in the current step */
+    int beats; /* the current step's beats as now planned */
+    int64_t step_start, step_end; /* frames of the current step's start and planned end */
+    double tempo;                 /* bpm of the next beat; 0 outside paced steps */
+    double tempo_scale;           /* the listener's tempo factor */
+    double volume_db;             /* the listener's volume change */
+    int paused;
+    int reloads;  /* routine edits taken up */
     int finished; /* the session is over (or faded out on request) */
     int stopped;  /* it ended early, on request */
+    uint64_t voices_dropped;
 };
 
+struct engine_plan;
 struct engine;
 
-/* Loads the routine's sounds through BANK (whose rate must be the routine's)
- * and prepares a session.  On failure NULL with "FILE:LINE: ..." in err. */
-struct engine *engine_create(const struct routine *r, struct clip_bank *bank,
-                             const struct engine_options *opt, char *err, size_t errlen);
+/* Resolves every sound R needs through BANK (at R's rate).  On success the
+ * plan owns R; on failure R stays the caller's and err says
+ * "FILE:LINE: ...". */
+struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank,
+                                       const struct engine_options *opt, char *err,
+                                       size_t errlen);
+void engine_plan_destroy(struct engine_plan *p);
+
+/* Prints "FILE:LINE: warning: ..." for each spoken announcement that does
+ * not fit before its step's beats (or countdown), with the lead_in that
+ * would fit it. */
+void engine_plan_warn(const struct engine_plan *p, FILE *to);
+const struct routine *engine_plan_routine(const struct engine_plan *p);
+
+/* A session of PLAN, which the engine now owns. */
+struct engine *engine_create(struct engine_plan *plan, const struct engine_options *opt);
 void engine_destroy(struct engine *e);
 
 /* Fills OUT with FRAMES interleaved stereo frames.  Returns the number of
@@ -44,7 +74,15 @@ void engine_destroy(struct engine *e);
  * returns less than FRAMES (0 once everything has sounded). */
 int engine_render(struct engine *e, float *out, int frames);
 
-/* Asks for a fade-out and the end of the session; safe from any thread. */
+/* From one control thread: queue a command (a CONTROL_RELOAD hands over its
+ * plan).  0 when queued, -1 when the queue is full (try again later). */
+int engine_send(struct engine *e, const struct control_cmd *cmd);
+
+/* From the control thread: frees plans the engine has retired. */
+void engine_collect(struct engine *e);
+
+/* Asks for a fade-out and the end of the session; safe from any thread and
+ * from a signal handler. */
 void engine_request_stop(struct engine *e);
 
 void engine_status(const struct engine *e, struct engine_status *st);

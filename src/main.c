@@ -3,12 +3,14 @@
  * input or usage. */
 #include "clips.h"
 #include "engine.h"
+#include "live.h"
 #include "out_file.h"
 #include "out_portaudio.h"
 #include "paths.h"
 #include "plan.h"
 #include "routine.h"
 #include "sequencer.h"
+#include "setup.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -31,28 +33,6 @@ struct options {
     int events;
 };
 
-static volatile sig_atomic_t signals_seen;
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static double launched_at;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    if (++signals_seen > 1) {
-        static const char msg[] = "\ncalfpace: stopped at once\n";
-        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
-        (void)w;
-        _exit(130);
-    }
-}
-
 static void usage(FILE *to)
 {
     fprintf(to,
@@ -65,7 +45,7 @@ static void usage(FILE *to)
             "  -o, --output FILE     file to render into\n"
             "  -d, --device NAME     output device: a name substring or an index\n"
             "      --latency SEC     ask the device for this much output latency\n"
-            "      --sounds DIR      look for sounds in DIR first\n"
+            "      --sounds DIR      look for sounds in DIR (after the routine's own sounds_dir)\n"
             "      --no-voice        the routine's beats alone: no speech\n"
             "  -q, --quiet           print nothing while playing\n"
             "      --events          with check: print every event with its sample\n"
@@ -84,74 +64,36 @@ static int default_routine(char *out, size_t outlen)
     return 0;
 }
 
-static struct routine *load_routine(const char *path)
-{
-    char err[1024];
-    struct routine *r = routine_load(path, err, sizeof err);
-    if (!r)
-        fprintf(stderr, "%s\n", err);
-    return r;
-}
-
-/* The folders sounds are looked for in, most specific first. */
-static struct clip_bank *make_bank(const struct routine *r, const struct options *o)
-{
-    struct clip_bank *b = clip_bank_create(r->rate);
-    if (!b)
-        return NULL;
-    char dir[4096], data[2048];
-    if (r->sounds_dir[0])
-        clip_bank_add_dir(b, r->sounds_dir);
-    if (o->sounds)
-        clip_bank_add_dir(b, o->sounds);
-    paths_user_sounds_dir(dir, sizeof dir);
-    if (access(dir, R_OK) == 0)
-        clip_bank_add_dir(b, dir);
-    if (paths_data_dir(data, sizeof data) == 0) {
-        snprintf(dir, sizeof dir, "%s/sounds", data);
-        clip_bank_add_dir(b, dir);
-    }
-    return b;
-}
-
-/* Loads the routine's sounds; prints and returns NULL on failure. */
-static struct engine *prepare(const struct routine *r, const struct options *o,
-                              struct clip_bank **bank)
+static struct engine_plan *load_plan(const char *path, const struct options *o,
+                                     struct clip_bank **bank, int *status)
 {
     char err[2048];
-    *bank = make_bank(r, o);
-    if (!*bank) {
-        fprintf(stderr, "calfpace: out of memory\n");
-        return NULL;
-    }
-    struct engine_options eo = {.voice = o->voice};
-    struct engine *e = engine_create(r, *bank, &eo, err, sizeof err);
-    if (!e) {
+    int bad;
+    *bank = NULL;
+    struct engine_plan *p = setup_plan(path, o->sounds, o->voice, bank, err, sizeof err, &bad);
+    if (!p) {
         fprintf(stderr, "%s\n", err);
         clip_bank_destroy(*bank);
         *bank = NULL;
+        *status = bad ? EXIT_BAD_INPUT : 1;
     }
-    return e;
+    return p;
 }
 
 static int cmd_check(const char *path, const struct options *o)
 {
-    struct routine *r = load_routine(path);
-    if (!r)
-        return EXIT_BAD_INPUT;
     struct clip_bank *bank;
-    struct engine *e = prepare(r, o, &bank);
-    if (!e) {
-        routine_destroy(r);
-        return EXIT_BAD_INPUT;
-    }
+    int status = 0;
+    struct engine_plan *p = load_plan(path, o, &bank, &status);
+    if (!p)
+        return status;
+    engine_plan_warn(p, stderr);
     if (o->events)
-        plan_print_events(stdout, r);
+        plan_print_events(stdout, engine_plan_routine(p));
     else
-        plan_print(stdout, r);
-    engine_destroy(e);
+        plan_print(stdout, engine_plan_routine(p));
+    engine_plan_destroy(p);
     clip_bank_destroy(bank);
-    routine_destroy(r);
     return 0;
 }
 
@@ -166,14 +108,19 @@ static int cmd_render(const char *path, const struct options *o)
         fprintf(stderr, "%s: unknown file type (allowed: .wav, .flac, .ogg)\n", o->output);
         return EXIT_BAD_INPUT;
     }
-    struct routine *r = load_routine(path);
-    if (!r)
-        return EXIT_BAD_INPUT;
     struct clip_bank *bank;
-    struct engine *e = prepare(r, o, &bank);
+    int status = 0;
+    struct engine_plan *p = load_plan(path, o, &bank, &status);
+    if (!p)
+        return status;
+    int rate = engine_plan_routine(p)->rate;
+    struct engine_options eo = {.voice = o->voice};
+    struct engine *e = engine_create(p, &eo);
     if (!e) {
-        routine_destroy(r);
-        return EXIT_BAD_INPUT;
+        fprintf(stderr, "calfpace: out of memory\n");
+        engine_plan_destroy(p);
+        clip_bank_destroy(bank);
+        return 1;
     }
     char err[2048];
     int64_t frames = 0;
@@ -181,141 +128,31 @@ static int cmd_render(const char *path, const struct options *o)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     enum out_file_error rc = out_file_render(e, o->output, &frames, err, sizeof err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    int status = 0;
     if (rc != OUT_FILE_OK) {
         fprintf(stderr, "%s\n", err);
         status = rc == OUT_FILE_BAD_NAME ? EXIT_BAD_INPUT : 1;
     } else if (!o->quiet) {
-        double secs = (double)frames / r->rate;
+        double secs = (double)frames / rate;
         double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         char len[32];
         plan_format_time(secs, len, sizeof len);
         fprintf(stderr, "calfpace: wrote %s (%s, %lld frames at %d Hz) in %.2f s, %.0fx real time\n",
-                o->output, len, (long long)frames, r->rate, took, took > 0 ? secs / took : 0.0);
+                o->output, len, (long long)frames, rate, took, took > 0 ? secs / took : 0.0);
     }
     engine_destroy(e);
     clip_bank_destroy(bank);
-    routine_destroy(r);
     return status;
-}
-
-static void describe_step(const struct routine *r, int step, int round)
-{
-    const struct step *st = &r->steps[step];
-    char len[32];
-    plan_format_time(st->seconds, len, sizeof len);
-    char rnd[64] = "";
-    if (r->repeat > 1)
-        snprintf(rnd, sizeof rnd, " (round %d of %d)", round + 1, r->repeat);
-    if (st->type == STEP_PACED) {
-        if (st->tempo_from == st->tempo_to)
-            printf("[%d/%d] %s: %d beats, %s at %g bpm%s\n", step + 1, r->n_steps, st->name,
-                   st->beats, len, st->tempo_from, rnd);
-        else
-            printf("[%d/%d] %s: %d beats, %s, %g to %g bpm%s\n", step + 1, r->n_steps, st->name,
-                   st->beats, len, st->tempo_from, st->tempo_to, rnd);
-    } else {
-        printf("[%d/%d] %s: %s%s\n", step + 1, r->n_steps, st->name, len, rnd);
-    }
-    fflush(stdout);
 }
 
 static int cmd_play(const char *path, const struct options *o)
 {
-    struct routine *r = load_routine(path);
-    if (!r)
-        return EXIT_BAD_INPUT;
-    struct clip_bank *bank;
-    struct engine *e = prepare(r, o, &bank);
-    if (!e) {
-        routine_destroy(r);
-        return EXIT_BAD_INPUT;
-    }
-    char err[1024];
-    int status = 1;
-    struct out_pa *out = NULL;
-    if (out_pa_init(err, sizeof err) != 0) {
-        fprintf(stderr, "calfpace: %s\n", err);
-        goto done_engine;
-    }
-    out = out_pa_open(e, o->device, o->latency, err, sizeof err);
-    if (!out) {
-        fprintf(stderr, "calfpace: %s\n", err);
-        goto done_pa;
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    if (!o->quiet) {
-        char len[32];
-        plan_format_time(sequencer_session_seconds(r), len, sizeof len);
-        printf("%s: %d steps, %s, on %s. Ctrl-C stops.\n", r->name, r->n_steps * r->repeat, len,
-               out_pa_device_name(out));
-        fflush(stdout);
-    }
-    struct rusage ru0;
-    getrusage(RUSAGE_SELF, &ru0);
-    double cpu_before = (double)ru0.ru_utime.tv_sec + (double)ru0.ru_utime.tv_usec / 1e6 +
-                        (double)ru0.ru_stime.tv_sec + (double)ru0.ru_stime.tv_usec / 1e6;
-    double started = now_seconds();
-    if (out_pa_start(out, err, sizeof err) != 0) {
-        fprintf(stderr, "calfpace: %s\n", err);
-        goto done_out;
-    }
-    int shown_step = -1, shown_round = -1, asked_stop = 0;
-    struct engine_status st;
-    for (;;) {
-        engine_status(e, &st);
-        if (signals_seen && !asked_stop) {
-            engine_request_stop(e);
-            asked_stop = 1;
-        }
-        if (!o->quiet && st.step >= 0 && st.step < r->n_steps &&
-            (st.step != shown_step || st.round != shown_round)) {
-            describe_step(r, st.step, st.round);
-            shown_step = st.step;
-            shown_round = st.round;
-        }
-        if (!out_pa_active(out))
-            break;
-        struct timespec nap = {0, 20 * 1000 * 1000};
-        nanosleep(&nap, NULL);
-    }
-    engine_status(e, &st);
-    struct out_pa_stats ps;
-    out_pa_stats(out, &ps);
-    double wall = now_seconds() - started;
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6 - cpu_before;
-    {
-        char played[32];
-        plan_format_time((double)st.frame / r->rate, played, sizeof played);
-        fprintf(stderr, "calfpace: %s after %s, %llu underruns\n",
-                st.stopped ? "stopped" : "finished", played, (unsigned long long)ps.underflows);
-        fprintf(stderr,
-                "calfpace: %llu callbacks, mean %.2f%% and worst %.2f%% of the buffer period; CPU "
-                "%.2f%% of one core; first sample to the device %.0f ms after launch; peak RSS "
-                "%.1f MB\n",
-                (unsigned long long)ps.callbacks, ps.mean_fraction * 100.0,
-                ps.worst_fraction * 100.0, wall > 0 ? cpu / wall * 100.0 : 0.0,
-                ps.first_callback_at > 0 ? (ps.first_callback_at - launched_at) * 1000.0 : -1.0,
-                (double)ru.ru_maxrss / 1024.0);
-    }
-    status = 0;
-done_out:
-    out_pa_close(out);
-done_pa:
-    out_pa_terminate();
-done_engine:
-    engine_destroy(e);
-    clip_bank_destroy(bank);
-    routine_destroy(r);
-    return status;
+    struct live_options lo = {.routine = path,
+                              .device = o->device,
+                              .sounds = o->sounds,
+                              .latency = o->latency,
+                              .voice = o->voice,
+                              .quiet = o->quiet};
+    return live_play(&lo);
 }
 
 static int cmd_devices(void)
@@ -349,7 +186,7 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    launched_at = now_seconds();
+    live_mark_launch();
     struct options o = {.voice = 1};
     int c;
     while ((c = getopt_long(argc, argv, "o:d:qhV", longopts, NULL)) != -1) {

@@ -52,4 +52,8 @@ void out_pa_stats(struct out_pa *o, struct out_pa_stats *st);
 /* Stops (if needed) and closes the stream. */
 void out_pa_close(struct out_pa *o);
 
+/* For a stream whose device has gone away: stopping it could wait forever,
+ * so leave it to the process's exit. */
+void out_pa_abandon(struct out_pa *o);
+
 #endif

@@ -489,8 +489,51 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
     return 0;
 }
 
-static const char *const top_names[] = {"name",    "repeat",     "rate",  "volume", "steps",
-                                        "cue",     "end_cue",    "lead_in", "sounds_dir", NULL};
+static const char *const top_names[] = {"name",    "repeat",  "rate",       "volume",
+                                        "steps",   "cue",     "end_cue",    "lead_in",
+                                        "sounds_dir", "guidance", NULL};
+
+static int get_bool(const struct ctx *c, const config_setting_t *s, int *out)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+        fail(c, line_of(s), "'%s' must be true or false, not %s", config_setting_name(s),
+             type_word(s));
+        return -1;
+    }
+    *out = config_setting_get_bool(s);
+    return 0;
+}
+
+static int read_guidance(const struct ctx *c, const config_setting_t *g, struct guidance *gd)
+{
+    static const char *const names[] = {"voice",     "lengths",     "countdown", "halfway",
+                                        "remaining", "transitions", "closing",   "duck",
+                                        NULL};
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+        fail(c, line_of(g), "'guidance' must be a group like { countdown = false; duck = -10.0; }, "
+                            "not %s",
+             type_word(g));
+        return -1;
+    }
+    if (check_names(c, g, names, "in guidance"))
+        return -1;
+    struct {
+        const char *name;
+        int *field;
+    } flags[] = {{"voice", &gd->voice},         {"lengths", &gd->lengths},
+                 {"countdown", &gd->countdown}, {"halfway", &gd->halfway},
+                 {"remaining", &gd->remaining}, {"transitions", &gd->transitions},
+                 {"closing", &gd->closing}};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        const config_setting_t *s = config_setting_get_member(g, flags[i].name);
+        if (s && get_bool(c, s, flags[i].field))
+            return -1;
+    }
+    const config_setting_t *s = config_setting_get_member(g, "duck");
+    if (s && get_number(c, s, ROUTINE_DUCK_MIN, 0.0, "duck (dB)", &gd->duck_db))
+        return -1;
+    return 0;
+}
 
 static void dir_of(const char *path, char *out, size_t outlen)
 {
@@ -555,6 +598,9 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
             get_number(c, v, ROUTINE_DB_MIN, ROUTINE_DB_MAX, "voice volume (dB)", &r->voice_db))
             return -1;
     }
+    r->guidance = (struct guidance){1, 1, 1, 1, 1, 1, 1, -10.0};
+    if ((s = config_setting_get_member(root, "guidance")) && read_guidance(c, s, &r->guidance))
+        return -1;
     if ((s = config_setting_get_member(root, "sounds_dir"))) {
         char rel[ROUTINE_PATH_MAX];
         if (get_string(c, s, rel, sizeof rel, "sounds_dir"))

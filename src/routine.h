@@ -25,6 +25,7 @@
 #define ROUTINE_REPEAT_MAX 1000
 #define ROUTINE_DB_MIN -60.0
 #define ROUTINE_DB_MAX 12.0
+#define ROUTINE_DUCK_MIN -40.0
 #define ROUTINE_LEAD_IN_MAX 30.0
 #define ROUTINE_FILE_MAX (1024L * 1024L)
 
@@ -49,6 +50,18 @@ struct step {
     int cue_line;
 };
 
+/* What calfpace says beyond the cues the routine names; all on by default. */
+struct guidance {
+    int voice;       /* speak at all; off is the same as --no-voice */
+    int lengths;     /* each step's length after its cue: "forty times", "two minutes" */
+    int countdown;   /* "three, two, one" into a paced step's first beat and at a hold's end */
+    int halfway;     /* "halfway" in paced steps */
+    int remaining;   /* "ten more" and "last five" in paced steps */
+    int transitions; /* "switch legs" between holds, "and relax" after the last */
+    int closing;     /* the session's length after the closing cue */
+    double duck_db;  /* how far the clicks drop while speech plays; 0 for not at all */
+};
+
 struct routine {
     char path[ROUTINE_PATH_MAX];
     char name[ROUTINE_NAME_MAX];
@@ -61,6 +74,7 @@ struct routine {
     int rate;
     double clicks_db;
     double voice_db;
+    struct guidance guidance;
     int n_steps;
     struct step steps[ROUTINE_MAX_STEPS];
 };

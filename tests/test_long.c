@@ -9,6 +9,7 @@
 #include "onset.h"
 #include "render_util.h"
 #include "routine.h"
+#include "setup.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,11 +34,13 @@ int main(void)
         return CHECK_DONE("test_long");
     struct clip_bank *bank = clip_bank_create(r->rate);
     clip_bank_add_dir(bank, r->sounds_dir);
+    setup_add_dirs(bank, r, NULL); /* the standard click, for feedback */
     struct engine_options opt = {.voice = 0};
-    struct engine *e = engine_create(r, bank, &opt, err, sizeof err);
-    CHECK(e != NULL, "engine: %s", err);
-    if (!e)
+    struct engine_plan *plan = engine_plan_create(r, bank, &opt, err, sizeof err);
+    CHECK(plan != NULL, "plan: %s", err);
+    if (!plan)
         return CHECK_DONE("test_long");
+    struct engine *e = engine_create(plan, &opt);
 
     struct onsets on = {0};
     struct onset_state st = {0};
@@ -68,9 +71,8 @@ int main(void)
     CHECK(pos >= x[n - 1].frame, "the session ran to its end: %lld frames", (long long)pos);
     free(x);
     onsets_free(&on);
-    engine_destroy(e);
+    engine_destroy(e); /* and with it the plan and the routine */
     clip_bank_destroy(bank);
-    routine_destroy(r);
     tmp_cleanup(dir);
     return CHECK_DONE("test_long");
 }

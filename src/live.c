@@ -1,0 +1,474 @@
+#include "live.h"
+
+#include "engine.h"
+#include "out_portaudio.h"
+#include "plan.h"
+#include "sequencer.h"
+#include "setup.h"
+#include "term.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TEMPO_STEP 1.05
+#define VOLUME_STEP_DB 2.0
+#define POLL_MS 50
+#define RELOAD_QUIET_MS 150 /* an editor's save can be several writes */
+
+static volatile sig_atomic_t stop_signals;
+static volatile sig_atomic_t continued;
+static double launched_at;
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+void live_mark_launch(void)
+{
+    launched_at = now_seconds();
+}
+
+static void on_stop(int sig)
+{
+    if (++stop_signals > 1 && sig == SIGINT) {
+        /* A second Ctrl-C: out at once, with the terminal as it was. */
+        term_restore_now();
+        static const char msg[] = "\ncalfpace: stopped at once\n";
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)w;
+        _exit(130);
+    }
+}
+
+static void on_tstp(int sig)
+{
+    (void)sig;
+    term_restore_now();
+    signal(SIGTSTP, SIG_DFL);
+    raise(SIGTSTP);
+}
+
+static void on_cont(int sig)
+{
+    (void)sig;
+    continued = 1;
+}
+
+static void on_crash(int sig)
+{
+    term_restore_now();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = on_tstp;
+    sigaction(SIGTSTP, &sa, NULL);
+    sa.sa_handler = on_cont;
+    sigaction(SIGCONT, &sa, NULL);
+    sa.sa_handler = on_crash;
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGABRT, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGFPE, &sa, NULL);
+}
+
+/* Watches the routine's folder: editors often save by writing a new file
+ * and renaming it over the old one, which a watch on the file would miss. */
+struct watch {
+    int fd;
+    char dir[PATH_MAX];
+    char base[NAME_MAX + 1];
+    double due; /* when to reload, or 0 */
+};
+
+static void watch_start(struct watch *w, const char *path)
+{
+    w->fd = -1;
+    w->due = 0.0;
+    const char *slash = strrchr(path, '/');
+    if (slash) {
+        snprintf(w->dir, sizeof w->dir, "%.*s", (int)(slash - path) > 0 ? (int)(slash - path) : 1,
+                 path);
+        snprintf(w->base, sizeof w->base, "%s", slash + 1);
+    } else {
+        snprintf(w->dir, sizeof w->dir, ".");
+        snprintf(w->base, sizeof w->base, "%s", path);
+    }
+    w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (w->fd >= 0 &&
+        inotify_add_watch(w->fd, w->dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
+        close(w->fd);
+        w->fd = -1;
+    }
+}
+
+static int watch_read(struct watch *w)
+{
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    int hit = 0;
+    for (;;) {
+        ssize_t n = read(w->fd, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        for (char *p = buf; p < buf + n;) {
+            struct inotify_event *ev = (struct inotify_event *)p;
+            if (ev->len && strcmp(ev->name, w->base) == 0)
+                hit = 1;
+            p += sizeof *ev + ev->len;
+        }
+    }
+    return hit;
+}
+
+struct live {
+    const struct live_options *opt;
+    struct engine *engine;
+    struct clip_bank *bank;
+    const struct routine *shown; /* the newest routine handed to the engine */
+    int keys;
+    int status_tty; /* stdout is a terminal: the status line redraws in place */
+    int status_drawn;
+    int shown_step, shown_round;
+};
+
+static void say_line(struct live *l, FILE *to, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say_line(struct live *l, FILE *to, const char *fmt, ...)
+{
+    if (l->status_drawn) {
+        term_status_clear(stdout);
+        l->status_drawn = 0;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(to, fmt, ap);
+    va_end(ap);
+    fputc('\n', to);
+    fflush(to);
+}
+
+static void reload(struct live *l)
+{
+    char err[2048];
+    int bad;
+    struct engine_plan *p = setup_plan(l->opt->routine, l->opt->sounds, l->opt->voice, &l->bank,
+                                       err, sizeof err, &bad);
+    struct control_cmd cmd = {0};
+    if (!p) {
+        say_line(l, stderr, "%s", err);
+        say_line(l, stderr, "calfpace: the edit is not taken up; the session goes on as it was");
+        cmd.kind = CONTROL_ALERT;
+        engine_send(l->engine, &cmd);
+        return;
+    }
+    cmd.kind = CONTROL_RELOAD;
+    cmd.ptr = p;
+    if (engine_send(l->engine, &cmd) != 0) {
+        engine_plan_destroy(p);
+        say_line(l, stderr, "calfpace: busy; save the routine again to take up the edit");
+        return;
+    }
+    l->shown = engine_plan_routine(p);
+    if (!l->opt->quiet)
+        say_line(l, stdout, "calfpace: %s reloaded; the session goes on from where it is",
+                 l->opt->routine);
+}
+
+static void send(struct live *l, enum control_kind kind, double value)
+{
+    struct control_cmd cmd = {.kind = kind, .value = value};
+    engine_send(l->engine, &cmd);
+}
+
+static void handle_keys(struct live *l, int *quit)
+{
+    char buf[64];
+    ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+    if (n <= 0)
+        return;
+    enum term_key keys[64];
+    int k = term_parse_keys(buf, (size_t)n, keys, 64);
+    for (int i = 0; i < k; i++) {
+        switch (keys[i]) {
+        case TERM_KEY_PAUSE:
+            send(l, CONTROL_PAUSE, 0.0);
+            break;
+        case TERM_KEY_NEXT:
+            send(l, CONTROL_NEXT, 0.0);
+            break;
+        case TERM_KEY_BACK:
+            send(l, CONTROL_BACK, 0.0);
+            break;
+        case TERM_KEY_FASTER:
+            send(l, CONTROL_TEMPO, TEMPO_STEP);
+            break;
+        case TERM_KEY_SLOWER:
+            send(l, CONTROL_TEMPO, 1.0 / TEMPO_STEP);
+            break;
+        case TERM_KEY_LOUDER:
+            send(l, CONTROL_VOLUME, VOLUME_STEP_DB);
+            break;
+        case TERM_KEY_SOFTER:
+            send(l, CONTROL_VOLUME, -VOLUME_STEP_DB);
+            break;
+        case TERM_KEY_QUIT:
+            *quit = 1;
+            break;
+        }
+    }
+}
+
+static void bar(char *out, size_t width, double fraction)
+{
+    if (fraction < 0.0)
+        fraction = 0.0;
+    if (fraction > 1.0)
+        fraction = 1.0;
+    size_t full = (size_t)lround(fraction * (double)width);
+    for (size_t i = 0; i < width; i++)
+        out[i] = i < full ? '#' : '-';
+    out[width] = '\0';
+}
+
+static void draw_status(struct live *l, const struct engine_status *st, uint64_t underruns,
+                        double session_seconds)
+{
+    const struct routine *r = l->shown;
+    int rate = r->rate;
+    if (st->step < 0 || st->step >= r->n_steps)
+        return;
+    const struct step *s = &r->steps[st->step];
+    char left[64], step_bar[16], all_bar[16], line[512], tempo[32] = "";
+    if (s->type == STEP_PACED) {
+        snprintf(left, sizeof left, "beat %d/%d", st->beat, st->beats);
+        snprintf(tempo, sizeof tempo, " %5.1f bpm", st->tempo);
+    } else {
+        double rem = (double)(st->step_end - st->frame) / rate;
+        snprintf(left, sizeof left, "%.0f s left", rem > 0 ? ceil(rem) : 0.0);
+    }
+    double span = (double)(st->step_end - st->step_start);
+    bar(step_bar, 10, span > 0 ? (double)(st->frame - st->step_start) / span : 0.0);
+    bar(all_bar, 10, session_seconds > 0 ? (double)st->frame / rate / session_seconds : 0.0);
+    char elapsed[32];
+    plan_format_time((double)st->frame / rate, elapsed, sizeof elapsed);
+    snprintf(line, sizeof line, "%s[%d/%d] %s | %s%s | step [%s] all [%s] %s | underruns %llu",
+             st->paused ? "PAUSED " : "", st->step + 1, r->n_steps, s->name, left, tempo, step_bar,
+             all_bar, elapsed, (unsigned long long)underruns);
+    term_status(stdout, STDOUT_FILENO, line);
+    l->status_drawn = 1;
+}
+
+/* Without a terminal for the status line: one line as each step begins. */
+static void log_step(struct live *l, const struct engine_status *st)
+{
+    const struct routine *r = l->shown;
+    if (st->step < 0 || st->step >= r->n_steps ||
+        (st->step == l->shown_step && st->round == l->shown_round))
+        return;
+    l->shown_step = st->step;
+    l->shown_round = st->round;
+    const struct step *s = &r->steps[st->step];
+    char len[32];
+    plan_format_time(s->seconds, len, sizeof len);
+    if (s->type == STEP_PACED)
+        say_line(l, stdout, "[%d/%d] %s: %s, %g to %g bpm", st->step + 1, r->n_steps, s->name, len,
+                 s->tempo_from, s->tempo_to);
+    else
+        say_line(l, stdout, "[%d/%d] %s: %s", st->step + 1, r->n_steps, s->name, len);
+}
+
+int live_play(const struct live_options *o)
+{
+    char err[2048];
+    int bad;
+    struct live l;
+    memset(&l, 0, sizeof l);
+    l.opt = o;
+    l.shown_step = -1;
+    struct engine_plan *plan =
+        setup_plan(o->routine, o->sounds, o->voice, &l.bank, err, sizeof err, &bad);
+    if (!plan) {
+        fprintf(stderr, "%s\n", err);
+        clip_bank_destroy(l.bank);
+        return bad ? 2 : 1;
+    }
+    l.shown = engine_plan_routine(plan);
+    struct engine_options eo = {.voice = o->voice};
+    l.engine = engine_create(plan, &eo);
+    if (!l.engine) {
+        fprintf(stderr, "calfpace: out of memory\n");
+        engine_plan_destroy(plan);
+        clip_bank_destroy(l.bank);
+        return 1;
+    }
+    int status = 1, lost = 0;
+    struct out_pa *out = NULL;
+    if (out_pa_init(err, sizeof err) != 0) {
+        fprintf(stderr, "calfpace: %s\n", err);
+        goto done_engine;
+    }
+    out = out_pa_open(l.engine, o->device, o->latency, err, sizeof err);
+    if (!out) {
+        fprintf(stderr, "calfpace: %s\n", err);
+        goto done_pa;
+    }
+    install_signals();
+    double session_seconds = sequencer_session_seconds(l.shown);
+    if (!o->quiet) {
+        char len[32];
+        plan_format_time(session_seconds, len, sizeof len);
+        printf("%s: %d steps, %s, on %s.\n", l.shown->name, l.shown->n_steps * l.shown->repeat,
+               len, out_pa_device_name(out));
+    }
+    l.keys = term_begin(STDIN_FILENO);
+    l.status_tty = !o->quiet && isatty(STDOUT_FILENO);
+    if (!o->quiet) {
+        if (l.keys)
+            printf("Keys: space pause, n next, b back, up/down tempo, left/right volume, q quit.\n");
+        else
+            printf("Ctrl-C stops.\n");
+        fflush(stdout);
+    }
+    struct watch w;
+    watch_start(&w, o->routine);
+
+    struct rusage ru0;
+    getrusage(RUSAGE_SELF, &ru0);
+    double cpu_before = (double)ru0.ru_utime.tv_sec + (double)ru0.ru_utime.tv_usec / 1e6 +
+                        (double)ru0.ru_stime.tv_sec + (double)ru0.ru_stime.tv_usec / 1e6;
+    double started = now_seconds();
+    if (out_pa_start(out, err, sizeof err) != 0) {
+        term_end();
+        fprintf(stderr, "calfpace: %s\n", err);
+        goto done_out;
+    }
+    int asked_stop = 0, quit = 0;
+    struct engine_status st;
+    struct out_pa_stats ps;
+    double last_alive = now_seconds();
+    int64_t last_frame = -1;
+    for (;;) {
+        struct pollfd fds[2];
+        int nfds = 0;
+        if (l.keys)
+            fds[nfds++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+        if (w.fd >= 0)
+            fds[nfds++] = (struct pollfd){.fd = w.fd, .events = POLLIN};
+        int ready = poll(fds, (nfds_t)nfds, POLL_MS);
+        if (ready > 0) {
+            for (int i = 0; i < nfds; i++) {
+                if (!(fds[i].revents & POLLIN))
+                    continue;
+                if (fds[i].fd == STDIN_FILENO)
+                    handle_keys(&l, &quit);
+                else if (watch_read(&w))
+                    w.due = now_seconds() + RELOAD_QUIET_MS / 1000.0;
+            }
+        }
+        if (continued) {
+            continued = 0;
+            term_resume();
+        }
+        if (w.due > 0.0 && now_seconds() >= w.due) {
+            w.due = 0.0;
+            reload(&l);
+        }
+        engine_collect(l.engine);
+        if ((stop_signals || quit) && !asked_stop) {
+            engine_request_stop(l.engine);
+            asked_stop = 1;
+        }
+        engine_status(l.engine, &st);
+        out_pa_stats(out, &ps);
+        if (!o->quiet) {
+            if (l.status_tty)
+                draw_status(&l, &st, ps.underflows, session_seconds);
+            else
+                log_step(&l, &st);
+        }
+        if (!out_pa_active(out))
+            break;
+        /* A stream that stops moving (the sound server went away) must not
+         * hang the session. */
+        if (st.frame != last_frame) {
+            last_frame = st.frame;
+            last_alive = now_seconds();
+        } else if (now_seconds() - last_alive > 3.0) {
+            lost = 1;
+            break;
+        }
+    }
+    term_end();
+    if (l.status_drawn)
+        term_status_clear(stdout);
+    engine_status(l.engine, &st);
+    out_pa_stats(out, &ps);
+    double wall = now_seconds() - started;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6 - cpu_before;
+    char played[32];
+    plan_format_time((double)st.frame / l.shown->rate, played, sizeof played);
+    int steps_done = st.step < 0 ? 0 : st.step > l.shown->n_steps ? l.shown->n_steps : st.step;
+    if (lost) {
+        fprintf(stderr,
+                "calfpace: the sound device stopped taking audio after %s (was the sound server "
+                "stopped?); ending the session\n",
+                played);
+    } else {
+        fprintf(stderr, "calfpace: %s after %s, %d of %d steps done, %llu underruns\n",
+                st.stopped ? "stopped" : "finished", played,
+                st.finished && !st.stopped ? l.shown->n_steps : steps_done, l.shown->n_steps,
+                (unsigned long long)ps.underflows);
+    }
+    fprintf(stderr,
+            "calfpace: %llu callbacks, mean %.2f%% and worst %.2f%% of the buffer period; CPU "
+            "%.2f%% of one core; first sample to the device %.0f ms after launch; peak RSS "
+            "%.1f MB\n",
+            (unsigned long long)ps.callbacks, ps.mean_fraction * 100.0, ps.worst_fraction * 100.0,
+            wall > 0 ? cpu / wall * 100.0 : 0.0,
+            ps.first_callback_at > 0 ? (ps.first_callback_at - launched_at) * 1000.0 : -1.0,
+            (double)ru.ru_maxrss / 1024.0);
+    status = lost ? 1 : 0;
+    if (w.fd >= 0)
+        close(w.fd);
+done_out:
+    if (lost)
+        out_pa_abandon(out);
+    else
+        out_pa_close(out);
+done_pa:
+    if (!lost)
+        out_pa_terminate();
+done_engine:
+    if (!lost) {
+        engine_destroy(l.engine);
+        clip_bank_destroy(l.bank);
+    }
+    return status;
+}

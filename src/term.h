@@ -1,0 +1,51 @@
+/* term: the terminal while a session plays: single keys in raw mode, and a
+ * status line redrawn in place.  Only the control (main) thread calls it;
+ * the audio thread never touches the terminal.
+ *
+ * Raw mode is on only between term_begin and term_end.  The saved settings
+ * are restored on every way out: term_end, exit (atexit), and the signal
+ * paths through term_restore_now, which is async-signal-safe.  To do that
+ * from a signal handler the saved settings live in this module's one static.
+ */
+#ifndef CALFPACE_TERM_H
+#define CALFPACE_TERM_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum term_key {
+    TERM_KEY_PAUSE,   /* space */
+    TERM_KEY_NEXT,    /* n */
+    TERM_KEY_BACK,    /* b */
+    TERM_KEY_FASTER,  /* up arrow, + (or =) */
+    TERM_KEY_SLOWER,  /* down arrow, - */
+    TERM_KEY_LOUDER,  /* right arrow, ] */
+    TERM_KEY_SOFTER,  /* left arrow, [ */
+    TERM_KEY_QUIT     /* q */
+};
+
+/* Puts the terminal on FD in raw mode (no line buffering, no echo; Ctrl-C
+ * still raises SIGINT).  Returns 1 if keys are on, 0 when FD is no terminal. */
+int term_begin(int fd);
+
+/* Restores the terminal as it was; safe to call more than once. */
+void term_end(void);
+
+/* The same, from a signal handler. */
+void term_restore_now(void);
+
+/* After a stop (SIGTSTP) and continue: raw mode again if it was on. */
+void term_resume(void);
+
+/* Turns the bytes BUF[0..N) into keys; returns how many (at most MAX).
+ * Escape sequences for the arrow keys are read whole; other bytes are
+ * ignored. */
+int term_parse_keys(const char *buf, size_t n, enum term_key *keys, int max);
+
+/* Replaces the status line on TO with LINE, cut to the terminal's width. */
+void term_status(FILE *to, int fd, const char *line);
+
+/* Clears the status line so that other output starts on a clean line. */
+void term_status_clear(FILE *to);
+
+#endif
