@@ -22,7 +22,7 @@ say() { echo "make-sounds.sh: $*" >&2; }
 
 # ---------------------------------------------------------------- settings
 VOICE=slt             # flite voice
-SPEECH_RATE=22050     # Hz, output sample rate of spoken clips
+SPEECH_RATE=48000     # Hz: the output rate, so the default session loads speech without resampling
 VORBIS_Q=3            # Ogg Vorbis quality (sox -C)
 SPEECH_PEAK=-1        # dBFS, peak of spoken clips
 TRIM_LEVEL=0.3%       # silence threshold (of full scale, after normalising to -3 dBFS)
