@@ -94,6 +94,7 @@ struct engine {
     struct speech_item speech[SPEECH_QUEUE];
     int speech_head, speech_n;
     int64_t speech_free_at; /* when the voice channel is free for the next clip */
+    int64_t speech_end_at;  /* when the clip now speaking ends */
     int64_t step_start, step_end;
 
     struct control_ring commands; /* control thread -> audio thread */
@@ -391,7 +392,7 @@ int engine_send(struct engine *e, const struct control_cmd *cmd)
 
 static int speech_busy(const struct engine *e, int64_t at)
 {
-    return e->speech_n > 0 || e->speech_free_at > at;
+    return e->speech_n > 0 || e->speech_end_at > at;
 }
 
 /* Queues PHRASE to start no earlier than AT.  A DROPPABLE phrase (a count,
@@ -428,7 +429,8 @@ static void start_speech(struct engine *e)
     struct speech_item *it = &e->speech[e->speech_head];
     mixer_add_voice(&e->mix, it->clip.data, it->clip.frames, e->voice_gain, 0.0f,
                     MIXER_BUS_VOICE);
-    e->speech_free_at = e->pos + it->clip.frames + (int64_t)(WORD_GAP_SECONDS * e->rate);
+    e->speech_end_at = e->pos + it->clip.frames;
+    e->speech_free_at = e->speech_end_at + (int64_t)(WORD_GAP_SECONDS * e->rate);
     e->speech_head = (e->speech_head + 1) % SPEECH_QUEUE;
     e->speech_n--;
 }
@@ -436,7 +438,7 @@ static void start_speech(struct engine *e)
 static void hush(struct engine *e)
 {
     e->speech_n = 0;
-    e->speech_free_at = e->pos;
+    e->speech_free_at = e->speech_end_at = e->pos;
     mixer_release_bus(&e->mix, MIXER_BUS_VOICE);
 }
 
@@ -515,6 +517,18 @@ static void dispatch(struct engine *e, const struct seq_event *ev)
         e->timeline_done = 1;
         break;
     }
+}
+
+/* After a change of plan or tempo the current step may end elsewhere. */
+static void republish_end(struct engine *e)
+{
+    if (e->pending.kind == SEQ_OPEN || e->pending.kind == SEQ_CLOSE ||
+        e->pending.kind == SEQ_DONE || e->seq.step != e->pending.step)
+        return;
+    const struct step *st = &e->plan->routine->steps[e->seq.step];
+    e->step_end = e->step_start + sequencer_frame_at(st->lead_in + e->seq.body_len, e->rate);
+    atomic_store_explicit(&e->status_step_end, e->step_end, memory_order_relaxed);
+    atomic_store_explicit(&e->status_beats, e->seq.beats, memory_order_relaxed);
 }
 
 /* ---- controls (audio thread) ---- */
@@ -607,6 +621,7 @@ static void apply(struct engine *e, const struct control_cmd *c)
         sequencer_scale_tempo(&e->seq, c->value);
         atomic_store_explicit(&e->status_scale_milli, llround(e->seq.scale * 1000.0),
                               memory_order_relaxed);
+        republish_end(e);
         double bpm = sequencer_current_tempo(&e->seq);
         if (bpm > 0.0) {
             struct phrase p = {0};
@@ -649,6 +664,7 @@ static void apply(struct engine *e, const struct control_cmd *c)
             /* The control thread is far behind; keeping the plan is safe,
              * freeing it here is not. */
         }
+        republish_end(e);
         atomic_fetch_add_explicit(&e->status_reloads, 1, memory_order_relaxed);
         break;
     }

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE /* strcasestr */
 #include "out_portaudio.h"
 
+#include <alsa/asoundlib.h>
 #include <fcntl.h>
 #include <portaudio.h>
 #include <stdatomic.h>
@@ -56,8 +57,22 @@ static int64_t ns_between(const struct timespec *a, const struct timespec *b)
     return (int64_t)(b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec);
 }
 
+/* ALSA reports through this instead of printing to stderr: while a session
+ * plays, a recovered underrun must not scribble over the status line (it is
+ * counted through PortAudio's underflow flag instead). */
+static void alsa_quiet(const char *file, int line, const char *function, int err,
+                       const char *fmt, ...)
+{
+    (void)file;
+    (void)line;
+    (void)function;
+    (void)err;
+    (void)fmt;
+}
+
 int out_pa_init(char *err, size_t errlen)
 {
+    snd_lib_error_set_handler(alsa_quiet);
     /* Don't let libjack start a JACK server just to look for devices. */
     setenv("JACK_NO_START_SERVER", "1", 0);
     int saved = hush_begin();
@@ -183,7 +198,8 @@ struct out_pa *out_pa_open(struct engine *e, const char *device, double latency,
     p.device = dev;
     p.channelCount = 2;
     p.sampleFormat = paFloat32;
-    p.suggestedLatency = latency > 0.0 ? latency : info->defaultLowOutputLatency;
+    /* The high default (tens of ms) rides out a busy machine; a key still acts well within a beat. */
+    p.suggestedLatency = latency > 0.0 ? latency : info->defaultHighOutputLatency;
     int saved = hush_begin();
     PaError rc = Pa_OpenStream(&o->stream, NULL, &p, o->rate, paFramesPerBufferUnspecified,
                                paNoFlag, callback, o);

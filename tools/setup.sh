@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
     build-essential cmake pkg-config
-    portaudio19-dev libsndfile1-dev libconfig-dev libsamplerate0-dev
+    portaudio19-dev libasound2-dev libsndfile1-dev libconfig-dev libsamplerate0-dev
     # the live tests: a real sound server, its ALSA bridge, and a recorder
     pulseaudio pulseaudio-utils libasound2-plugins
     # regenerating sounds/ and inspecting audio

@@ -1,0 +1,347 @@
+/* Spoken guidance and controls, through the engine exactly as the outputs
+ * drive it.  Clicks are panned hard left and speech sits in the centre, so
+ * the right channel holds speech alone and left minus right the clicks
+ * alone: each can be timed on its own, to the sample. */
+#include "check.h"
+#include "clips.h"
+#include "engine.h"
+#include "onset.h"
+#include "render_util.h"
+#include "routine.h"
+#include "setup.h"
+
+#include <math.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RATE 48000
+#define SEC(x) ((int64_t)llround((x) * RATE))
+
+static char dir[256];
+
+struct session {
+    struct clip_bank *bank;
+    struct engine *engine;
+    float *x; /* interleaved stereo */
+    int64_t n, cap;
+};
+
+static const char *const quiet_guidance =
+    "guidance = { lengths = false; countdown = false; halfway = false; remaining = false;\n"
+    "             transitions = false; closing = false; };\n";
+
+static struct engine_plan *make_plan(struct clip_bank **bank, const char *body)
+{
+    char path[512], text[4096], err[2048];
+    snprintf(path, sizeof path, "%s/g.cfg", dir);
+    snprintf(text, sizeof text,
+             "name = \"g\";\nsounds_dir = \".\";\nvolume = { clicks = 0.0; voice = 0.0; };\n%s",
+             body);
+    struct routine *r = routine_parse(text, path, err, sizeof err);
+    CHECK(r != NULL, "routine: %s", err);
+    if (!r)
+        exit(1);
+    if (!*bank)
+        *bank = clip_bank_create(RATE);
+    setup_add_dirs(*bank, r, NULL);
+    struct engine_options opt = {.voice = 1};
+    struct engine_plan *p = engine_plan_create(r, *bank, &opt, err, sizeof err);
+    CHECK(p != NULL, "plan: %s", err);
+    if (!p)
+        exit(1);
+    return p;
+}
+
+static void start(struct session *s, const char *body)
+{
+    memset(s, 0, sizeof *s);
+    struct engine_options opt = {.voice = 1};
+    s->engine = engine_create(make_plan(&s->bank, body), &opt);
+}
+
+/* Renders up to frame UNTIL (or the end), in device-sized blocks. */
+static void run_to(struct session *s, int64_t until)
+{
+    while (s->n < until) {
+        int want = (int)(until - s->n < 512 ? until - s->n : 512);
+        if (s->n + want > s->cap) {
+            s->cap = (s->cap ? s->cap * 2 : RATE * 8) + want;
+            s->x = realloc(s->x, (size_t)s->cap * 2 * sizeof *s->x);
+        }
+        int got = engine_render(s->engine, s->x + 2 * s->n, want);
+        s->n += want;
+        if (got < want)
+            break;
+    }
+}
+
+static void send(struct session *s, enum control_kind kind, double value, void *ptr)
+{
+    struct control_cmd c = {.kind = kind, .value = value, .ptr = ptr};
+    CHECK(engine_send(s->engine, &c) == 0, "command queued");
+}
+
+static void finish(struct session *s)
+{
+    engine_destroy(s->engine);
+    clip_bank_destroy(s->bank);
+    free(s->x);
+}
+
+/* Onsets of the clicks (left - right) or of the speech (right). */
+static struct onsets find(const struct session *s, int speech, float threshold)
+{
+    float *y = malloc((size_t)s->n * sizeof *y);
+    for (int64_t f = 0; f < s->n; f++)
+        y[f] = speech ? s->x[2 * f + 1] : s->x[2 * f] - s->x[2 * f + 1];
+    struct onsets o = {0};
+    struct onset_state st = {0};
+    onset_scan(&o, &st, y, s->n, 1, 0, 0, threshold, speech ? SEC(0.2) : SEC(0.01));
+    free(y);
+    return o;
+}
+
+static float side_peak(const struct session *s, int64_t at)
+{
+    float p = 0.0f;
+    for (int64_t f = at; f < at + 200 && f < s->n; f++)
+        p = fmaxf(p, fabsf(s->x[2 * f] - s->x[2 * f + 1]));
+    return p;
+}
+
+static void test_cue_and_ducking(void)
+{
+    struct session s;
+    char body[1024];
+    snprintf(body, sizeof body,
+             "%.*s duck = -12.0; };\n"
+             "steps = ( { type = \"paced\"; cue = \"tone\"; tempo = 120.0; seconds = 4.0;\n"
+             "  sounds = [ \"imp\" ]; pan = -1.0; lead_in = 0.0; } );\n",
+             (int)strlen(quiet_guidance) - 4, quiet_guidance);
+    start(&s, body);
+    run_to(&s, SEC(6.0));
+    struct onsets speech = find(&s, 1, 0.05f);
+    CHECK(speech.n == 1 && speech.frame[0] == SEC(0.1),
+          "the cue starts with its step, at frame %lld: %zu onsets, first %lld", (long long)SEC(0.1),
+          speech.n, speech.n ? (long long)speech.frame[0] : -1LL);
+    struct onsets clicks = find(&s, 0, 0.05f);
+    CHECK(clicks.n == 8, "8 beats in 4 s at 120 bpm: %zu", clicks.n);
+    int exact = 1;
+    for (size_t k = 0; k < clicks.n; k++)
+        exact &= clicks.frame[k] == SEC(0.1 + 0.5 * (double)k);
+    CHECK(exact, "every beat on its sample under speech");
+    double under = 20.0 * log10(side_peak(&s, SEC(0.6)) / side_peak(&s, SEC(2.1)));
+    CHECK(fabs(under - -12.0) < 0.05, "a click under speech is %.3f dB against one after it (want "
+                                      "-12)",
+          under);
+    printf("cue at its step's start; clicks ducked by %.2f dB while it speaks, back after; beats "
+           "exact\n",
+           under);
+    onsets_free(&speech);
+    onsets_free(&clicks);
+    finish(&s);
+}
+
+/* Each spoken onset lies within 10 ms after its planned time (a spoken
+ * clip's first few milliseconds can be quieter than the threshold). */
+static void expect_speech(const struct onsets *o, const double *at, size_t n, const char *what)
+{
+    CHECK(o->n == n, "%s: %zu phrases spoken, want %zu", what, o->n, n);
+    double worst = 0.0;
+    for (size_t i = 0; i < n && i < o->n; i++) {
+        double d = (double)(o->frame[i] - SEC(at[i])) / RATE;
+        worst = fmax(worst, fabs(d));
+        CHECK(d >= 0.0 && d < 0.010, "%s: phrase %zu at %.4f s, planned %.4f s", what, i,
+              (double)o->frame[i] / RATE, at[i]);
+    }
+    printf("%s: %zu phrases, each within %.1f ms of its planned time\n", what, n, worst * 1000.0);
+}
+
+static void test_counts(void)
+{
+    struct session s;
+    start(&s, "guidance = { lengths = false; transitions = false; closing = false; };\n"
+              "steps = ( { type = \"paced\"; tempo = 60.0; beats = 20; sounds = [ \"imp\" ];\n"
+              "  pan = -1.0; lead_in = 4.0; } );\n");
+    run_to(&s, SEC(26.0));
+    struct onsets o = find(&s, 1, 0.01f);
+    /* three, two, one a beat apart into beat 0 at 4.1 s; halfway at beat 10;
+     * last five at beat 15 (20 beats is too few for "ten more"). */
+    const double at[] = {1.1, 2.1, 3.1, 4.1 + 10.0, 4.1 + 15.0};
+    expect_speech(&o, at, 5, "countdown, halfway, last five");
+    onsets_free(&o);
+    finish(&s);
+
+    start(&s, "guidance = { lengths = false; closing = false; };\n"
+              "steps = ( { type = \"hold\"; seconds = 8.0; lead_in = 0.0; },\n"
+              "          { type = \"hold\"; seconds = 8.0; lead_in = 0.0; } );\n");
+    run_to(&s, SEC(20.0));
+    o = find(&s, 1, 0.01f);
+    const double hold[] = {5.1, 6.1, 7.1, 8.1, 13.1, 14.1, 15.1, 16.1};
+    expect_speech(&o, hold, 8, "holds: countdown, switch legs, countdown, relax");
+    onsets_free(&o);
+    finish(&s);
+}
+
+static void test_pause(void)
+{
+    struct session s;
+    char body[1024];
+    snprintf(body, sizeof body,
+             "%s steps = ( { type = \"paced\"; tempo = 120.0; seconds = 10.0;\n"
+             "  sounds = [ \"imp\" ]; pan = -1.0; lead_in = 0.0; } );\n",
+             quiet_guidance);
+    start(&s, body);
+    run_to(&s, SEC(2.0));
+    send(&s, CONTROL_PAUSE, 0, NULL);
+    run_to(&s, SEC(5.0));
+    send(&s, CONTROL_PAUSE, 0, NULL);
+    run_to(&s, SEC(9.0));
+    struct onsets c = find(&s, 0, 0.05f);
+    /* Beats 0-3 before the pause; then nothing until two beats after the
+     * resume at 5.0 s ("go", a count-in click, the beat). */
+    const double want[] = {0.1, 0.6, 1.1, 1.6, 6.0, 6.5, 7.0, 7.5, 8.0, 8.5};
+    int ok = c.n == 10;
+    for (size_t i = 0; ok && i < 10; i++)
+        ok = c.frame[i] == SEC(want[i]);
+    CHECK(ok, "pause: beats at 0.1..1.6 s, silence, then from 6.0 s every 0.5 s (%zu onsets)", c.n);
+    struct onsets v = find(&s, 1, 0.01f);
+    /* "paused" at 2.0, "go" at 5.0; the count-in click at 5.5 is centred. */
+    CHECK(v.n == 3 && llabs(v.frame[0] - SEC(2.0)) < SEC(0.01) &&
+              llabs(v.frame[1] - SEC(5.0)) < SEC(0.01) && v.frame[2] == SEC(5.5),
+          "pause: 'paused' at 2.0 s, 'go' at 5.0 s, count-in at 5.5 s (%zu onsets)", v.n);
+    printf("pause: silence while paused, 'paused' and 'go' spoken, a count-in and the beat back "
+           "on time\n");
+    onsets_free(&c);
+    onsets_free(&v);
+    finish(&s);
+}
+
+static void test_tempo_and_reload(void)
+{
+    struct session s;
+    char body[1024];
+    snprintf(body, sizeof body,
+             "%s steps = ( { type = \"paced\"; tempo = 100.0; seconds = 20.0;\n"
+             "  sounds = [ \"imp\" ]; pan = -1.0; lead_in = 0.0; } );\n",
+             quiet_guidance);
+    start(&s, body);
+    run_to(&s, 100000); /* beats 0-3 sounded, beat 4 (120000) already planned */
+    send(&s, CONTROL_TEMPO, 1.05, NULL);
+    run_to(&s, SEC(8.0));
+    struct onsets c = find(&s, 0, 0.05f);
+    int ok = c.n >= 10;
+    for (size_t k = 0; ok && k < c.n; k++) {
+        double t = k <= 4 ? 0.1 + 0.6 * (double)k : 0.1 + (4.0 + (double)(k - 4) / 1.05) * 0.6;
+        ok = c.frame[k] == SEC(t);
+    }
+    double before = (double)(c.frame[4] - c.frame[3]), after = (double)(c.frame[9] - c.frame[8]);
+    CHECK(ok, "tempo +5%%: every later beat on the closed form's sample");
+    CHECK(fabs(after / before - 1.0 / 1.05) < 1e-4, "interval %.0f -> %.0f frames, ratio %.5f", before,
+          after, after / before);
+    printf("tempo +5%%: intervals %.0f -> %.0f frames (x%.5f), from the beat after the next\n",
+           before, after, after / before);
+    onsets_free(&c);
+
+    /* A saved edit: 100 -> 150 bpm; the beat count goes on, the next beat
+     * keeps its place, the ones after follow the new tempo. */
+    struct clip_bank *bank = s.bank;
+    finish(&s);
+    (void)bank;
+    start(&s, body);
+    run_to(&s, 100000);
+    snprintf(body, sizeof body,
+             "%s steps = ( { type = \"paced\"; tempo = 150.0; seconds = 20.0;\n"
+             "  sounds = [ \"imp\" ]; pan = -1.0; lead_in = 0.0; } );\n",
+             quiet_guidance);
+    send(&s, CONTROL_RELOAD, 0, make_plan(&s.bank, body));
+    run_to(&s, SEC(5.0));
+    struct engine_status st;
+    engine_status(s.engine, &st);
+    engine_collect(s.engine);
+    c = find(&s, 0, 0.05f);
+    ok = c.n >= 8 && st.reloads == 1;
+    for (size_t k = 0; ok && k < c.n; k++) {
+        double t = k <= 4 ? 0.1 + 0.6 * (double)k : 0.1 + 2.4 + 0.4 * (double)(k - 4);
+        ok = c.frame[k] == SEC(t);
+    }
+    CHECK(ok, "reload: beats 0-4 at 0.6 s, then every 0.4 s, the count going on (%zu onsets, %d "
+              "reloads, step %d beat %d)",
+          c.n, st.reloads, st.step, st.beat);
+    printf("reload 100 -> 150 bpm: beat %d of the same step, later beats 0.4 s apart\n", st.beat);
+    onsets_free(&c);
+    send(&s, CONTROL_ALERT, 0, NULL);
+    int64_t alert_at = s.n;
+    run_to(&s, s.n + SEC(1.0));
+    struct onsets v = find(&s, 1, 0.01f);
+    CHECK(v.n >= 1 && v.frame[v.n - 1] >= alert_at && v.frame[v.n - 1] < alert_at + SEC(0.01),
+          "a refused edit is spoken at once");
+    printf("a refused edit: 'config error' spoken at once, the beat going on\n");
+    onsets_free(&v);
+    finish(&s);
+}
+
+static void test_jumps(void)
+{
+    struct session s;
+    char body[1024];
+    snprintf(body, sizeof body,
+             "%s steps = ( { type = \"paced\"; tempo = 120.0; seconds = 10.0;\n"
+             "  sounds = [ \"imp\" ]; pan = -1.0; lead_in = 0.0; },\n"
+             "  { type = \"rest\"; cue = \"tone\"; seconds = 3.0; } );\n",
+             quiet_guidance);
+    start(&s, body);
+    run_to(&s, SEC(2.0));
+    send(&s, CONTROL_BACK, 0, NULL);
+    run_to(&s, SEC(4.0));
+    send(&s, CONTROL_NEXT, 0, NULL);
+    run_to(&s, SEC(8.0));
+    struct onsets c = find(&s, 0, 0.05f);
+    /* 0.1..1.6; back at 2.0: the step again from 2.3; next at 4.0: the rest's
+     * cue at 4.3 and no more beats. */
+    const double want[] = {0.1, 0.6, 1.1, 1.6, 2.3, 2.8, 3.3, 3.8};
+    int ok = c.n == 8;
+    for (size_t i = 0; ok && i < 8; i++)
+        ok = c.frame[i] == SEC(want[i]);
+    CHECK(ok, "back: the step starts again 0.3 s later; next: no more beats (%zu onsets)", c.n);
+    struct onsets v = find(&s, 1, 0.05f);
+    CHECK(v.n == 1 && v.frame[0] == SEC(4.3), "next: the rest's cue at 4.3 s (%zu onsets, first "
+                                              "%lld)",
+          v.n, v.n ? (long long)v.frame[0] : -1LL);
+    printf("back and next: the step restarts, the next one begins, each 0.3 s after the key\n");
+    onsets_free(&c);
+    onsets_free(&v);
+    finish(&s);
+}
+
+static void write_tone(const char *path)
+{
+    SF_INFO info = {.samplerate = RATE, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_FLOAT};
+    SNDFILE *f = sf_open(path, SFM_WRITE, &info);
+    int n = (int)(1.2 * RATE);
+    float *x = malloc((size_t)n * sizeof *x);
+    for (int i = 0; i < n; i++)
+        x[i] = 0.3f * (float)cos(2.0 * M_PI * 440.0 * i / RATE);
+    sf_writef_float(f, x, n);
+    sf_close(f);
+    free(x);
+}
+
+int main(void)
+{
+    char path[512];
+    tmp_dir(dir, sizeof dir, "guidance");
+    snprintf(path, sizeof path, "%s/imp.wav", dir);
+    write_click(path, RATE, 0.8f, 96);
+    snprintf(path, sizeof path, "%s/tone.wav", dir);
+    write_tone(path);
+    test_cue_and_ducking();
+    test_counts();
+    test_pause();
+    test_tempo_and_reload();
+    test_jumps();
+    tmp_cleanup(dir);
+    return CHECK_DONE("test_guidance");
+}
