@@ -18,6 +18,7 @@ struct ctx {
     char *err;
     size_t errlen;
     const char *text; /* the file's text, to see integers libconfig cut to 32 bits */
+    const char *dir;  /* where @include paths start */
 };
 
 static void fail(const struct ctx *c, int line, const char *fmt, ...)
@@ -34,6 +35,40 @@ static void fail(const struct ctx *c, int line, const char *fmt, ...)
 }
 
 /* Elements of arrays carry no line of their own: use the nearest parent's. */
+static int line_of(const config_setting_t *s);
+
+/* The file a setting came from: the routine itself, or a file it includes. */
+static void file_of(const struct ctx *c, const config_setting_t *s, char *out, size_t outlen)
+{
+    const char *f = NULL;
+    for (; s && !f; s = config_setting_parent(s))
+        f = config_setting_source_file(s);
+    if (!f)
+        snprintf(out, outlen, "%s", c->file);
+    else if (f[0] == '/' || !c->dir)
+        snprintf(out, outlen, "%s", f);
+    else
+        snprintf(out, outlen, "%s/%s", c->dir, f);
+}
+
+static void fail_at(const struct ctx *c, const config_setting_t *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fail_at(const struct ctx *c, const config_setting_t *s, const char *fmt, ...)
+{
+    char what[512], file[ROUTINE_PATH_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    file_of(c, s, file, sizeof file);
+    int line = line_of(s);
+    if (line > 0)
+        snprintf(c->err, c->errlen, "%s:%d: %s", file, line, what);
+    else
+        snprintf(c->err, c->errlen, "%s: %s", file, what);
+}
+
 static int line_of(const config_setting_t *s)
 {
     for (; s; s = config_setting_parent(s)) {
@@ -72,26 +107,47 @@ static size_t distance(const char *a, const char *b)
 }
 
 /* libconfig reads an integer too large for 32 bits as its low 32 bits, so
- * 4294967297 would pass as 1.  Read the literal as written on the setting's
- * line instead (for settings from the file itself, not an @include). */
-static int literal_on_line(const struct ctx *c, const config_setting_t *s, long long *out)
+ * 4294967297 would pass as 1.  Read the literal as written instead: on the
+ * setting's line, outside strings, the first "NAME =" whose value agrees
+ * with libconfig's in its low 32 bits.  Settings from an @include'd file
+ * are read from that file. */
+static int literal_on_line(const struct ctx *c, const config_setting_t *s, long long seen,
+                           long long *out)
 {
     const char *name = config_setting_name(s);
     int line = (int)config_setting_source_line(s);
-    if (!c->text || !name || line < 1 || config_setting_source_file(s))
+    if (!name || line < 1)
         return 0;
-    const char *p = c->text;
+    char *owned = NULL;
+    const char *text = c->text;
+    if (config_setting_source_file(s)) {
+        char path[ROUTINE_PATH_MAX];
+        file_of(c, s, path, sizeof path);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            return 0;
+        owned = calloc(1, ROUTINE_FILE_MAX + 1);
+        if (owned)
+            fread(owned, 1, ROUTINE_FILE_MAX, f);
+        fclose(f);
+        text = owned;
+    }
+    if (!text)
+        return 0;
+    const char *p = text;
     for (int i = 1; i < line && p; i++) {
         p = strchr(p, '\n');
         if (p)
             p++;
     }
-    if (!p)
-        return 0;
-    const char *end = strchr(p, '\n');
-    size_t len = end ? (size_t)(end - p) : strlen(p), nl = strlen(name);
-    for (const char *q = p; q + nl <= p + len; q++) {
-        if (strncmp(q, name, nl) != 0 || (q > p && (isalnum((unsigned char)q[-1]) || q[-1] == '_')))
+    int found = 0;
+    size_t nl = strlen(name);
+    int quoted = 0;
+    for (const char *q = p; q && *q && *q != '\n' && !found; q++) {
+        if (*q == '"' && (q == p || q[-1] != '\\'))
+            quoted = !quoted;
+        if (quoted || strncmp(q, name, nl) != 0 ||
+            (q > p && (isalnum((unsigned char)q[-1]) || q[-1] == '_' || q[-1] == '-')))
             continue;
         const char *v = q + nl;
         while (*v == ' ' || *v == '\t')
@@ -99,15 +155,24 @@ static int literal_on_line(const struct ctx *c, const config_setting_t *s, long 
         if (*v != '=' && *v != ':')
             continue;
         v++;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        int hex = v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
         char *stop;
         errno = 0;
-        long long n = strtoll(v, &stop, 0);
+        long long n = strtoll(v, &stop, hex ? 16 : 10);
         if (stop == v)
-            return 0;
-        *out = errno == ERANGE ? (n < 0 ? LLONG_MIN : LLONG_MAX) : n;
-        return 1;
+            continue;
+        if (errno == ERANGE)
+            n = n < 0 ? LLONG_MIN : LLONG_MAX;
+        if ((unsigned int)(unsigned long long)n == (unsigned int)(unsigned long long)seen ||
+            errno == ERANGE) {
+            *out = n;
+            found = 1;
+        }
     }
-    return 0;
+    free(owned);
+    return found;
 }
 
 /* Rejects any member of GROUP not in ALLOWED (NULL-terminated). */
@@ -145,10 +210,10 @@ static int check_names(const struct ctx *c, const config_setting_t *group, const
             strncat(list, *a, sizeof list - strlen(list) - 1);
         }
         if (near)
-            fail(c, line_of(m), "unknown setting '%s' %s (did you mean '%s'? allowed: %s)", name,
+            fail_at(c, (m), "unknown setting '%s' %s (did you mean '%s'? allowed: %s)", name,
                  where, near, list);
         else
-            fail(c, line_of(m), "unknown setting '%s' %s (allowed: %s)", name, where, list);
+            fail_at(c, (m), "unknown setting '%s' %s (allowed: %s)", name, where, list);
         return -1;
     }
     return 0;
@@ -201,13 +266,31 @@ static int get_number(const struct ctx *c, const config_setting_t *s, double lo,
 {
     const char *name = config_setting_name(s) ? config_setting_name(s) : what;
     if (!is_number(s)) {
-        fail(c, line_of(s), "'%s' must be a number, not %s (allowed: %g to %g)", name,
+        fail_at(c, (s), "'%s' must be a number, not %s (allowed: %g to %g)", name,
              type_word(s), lo, hi);
         return -1;
     }
     double v = number_of(s);
     if (!isfinite(v) || v < lo || v > hi) {
-        fail(c, line_of(s), "%s %g is out of range (allowed: %g to %g)", what, v, lo, hi);
+        fail_at(c, (s), "%s %g is out of range (allowed: %g to %g)", what, v, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A step's length: more than 0, at most a day. */
+static int get_seconds(const struct ctx *c, const config_setting_t *s, double *out)
+{
+    if (!is_number(s)) {
+        fail_at(c, s, "'seconds' must be a number, not %s (allowed: more than 0 up to %g)",
+                type_word(s), ROUTINE_SECONDS_MAX);
+        return -1;
+    }
+    double v = number_of(s);
+    if (!isfinite(v) || v <= 0.0 || v > ROUTINE_SECONDS_MAX) {
+        fail_at(c, s, "seconds %g is out of range (allowed: more than 0 up to %g)", v,
+                ROUTINE_SECONDS_MAX);
         return -1;
     }
     *out = v;
@@ -220,16 +303,16 @@ static int get_int(const struct ctx *c, const config_setting_t *s, long lo, long
     const char *name = config_setting_name(s) ? config_setting_name(s) : what;
     int t = config_setting_type(s);
     if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-        fail(c, line_of(s), "'%s' must be a whole number, not %s (allowed: %ld to %ld)", name,
+        fail_at(c, (s), "'%s' must be a whole number, not %s (allowed: %ld to %ld)", name,
              type_word(s), lo, hi);
         return -1;
     }
     long long v = t == CONFIG_TYPE_INT ? config_setting_get_int(s) : config_setting_get_int64(s);
     long long written;
-    if (literal_on_line(c, s, &written) && written != v)
+    if (t == CONFIG_TYPE_INT && literal_on_line(c, s, v, &written) && written != v)
         v = written;
     if (v < lo || v > hi) {
-        fail(c, line_of(s), "%s %lld is out of range (allowed: %ld to %ld)", what, v, lo, hi);
+        fail_at(c, (s), "%s %lld is out of range (allowed: %ld to %ld)", what, v, lo, hi);
         return -1;
     }
     *out = (int)v;
@@ -241,12 +324,12 @@ static int get_string(const struct ctx *c, const config_setting_t *s, char *out,
 {
     const char *name = config_setting_name(s) ? config_setting_name(s) : what;
     if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-        fail(c, line_of(s), "'%s' must be a string in double quotes, not %s", name, type_word(s));
+        fail_at(c, (s), "'%s' must be a string in double quotes, not %s", name, type_word(s));
         return -1;
     }
     const char *v = config_setting_get_string(s);
     if (strlen(v) >= outlen) {
-        fail(c, line_of(s), "'%s' is too long (at most %zu characters)", name, outlen - 1);
+        fail_at(c, (s), "'%s' is too long (at most %zu characters)", name, outlen - 1);
         return -1;
     }
     memcpy(out, v, strlen(v) + 1);
@@ -265,7 +348,7 @@ static int get_sound_name(const struct ctx *c, const config_setting_t *s, char *
               *p == '-' || *p == '_' || *p == '.'))
             ok = 0;
     if (!ok) {
-        fail(c, line_of(s),
+        fail_at(c, (s),
              "%s \"%s\" is not a sound name (allowed: letters, digits, '-', '_' and '.', "
              "naming a file in a sounds folder without its extension)",
              what, out);
@@ -282,14 +365,14 @@ static int get_cycle_strings(const struct ctx *c, const config_setting_t *s, str
         return get_sound_name(c, s, st->sounds[0], sizeof st->sounds[0], "sound");
     }
     if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
-        fail(c, line_of(s), "'sounds' must be an array of sound names like [ \"tick\", \"tock\" ], "
+        fail_at(c, (s), "'sounds' must be an array of sound names like [ \"tick\", \"tock\" ], "
                             "not %s",
              type_word(s));
         return -1;
     }
     int n = config_setting_length(s);
     if (n < 1 || n > ROUTINE_MAX_CYCLE) {
-        fail(c, line_of(s), "'sounds' has %d names (allowed: 1 to %d)", n, ROUTINE_MAX_CYCLE);
+        fail_at(c, (s), "'sounds' has %d names (allowed: 1 to %d)", n, ROUTINE_MAX_CYCLE);
         return -1;
     }
     for (int i = 0; i < n; i++)
@@ -308,13 +391,13 @@ static int get_cycle_pan(const struct ctx *c, const config_setting_t *s, struct 
         return get_number(c, s, -1.0, 1.0, "pan", &st->pan[0]);
     }
     if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
-        fail(c, line_of(s), "'pan' must be a number or an array like [ -1.0, 1.0 ], not %s",
+        fail_at(c, (s), "'pan' must be a number or an array like [ -1.0, 1.0 ], not %s",
              type_word(s));
         return -1;
     }
     int n = config_setting_length(s);
     if (n < 1 || n > ROUTINE_MAX_CYCLE) {
-        fail(c, line_of(s), "'pan' has %d values (allowed: 1 to %d)", n, ROUTINE_MAX_CYCLE);
+        fail_at(c, (s), "'pan' has %d values (allowed: 1 to %d)", n, ROUTINE_MAX_CYCLE);
         return -1;
     }
     for (int i = 0; i < n; i++) {
@@ -337,19 +420,19 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
     memset(st, 0, sizeof *st);
     st->line = line_of(g);
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-        fail(c, st->line, "step %d must be a group { type = ...; ... }, not %s", index + 1,
+        fail_at(c, g, "step %d must be a group { type = ...; ... }, not %s", index + 1,
              type_word(g));
         return -1;
     }
     const config_setting_t *type = config_setting_get_member(g, "type");
     if (!type) {
-        fail(c, st->line, "step %d has no 'type' (allowed: \"paced\", \"hold\", \"rest\")",
+        fail_at(c, g, "step %d has no 'type' (allowed: \"paced\", \"hold\", \"rest\")",
              index + 1);
         return -1;
     }
     char tname[16];
     if (config_setting_type(type) != CONFIG_TYPE_STRING) {
-        fail(c, line_of(type), "'type' must be a string (allowed: \"paced\", \"hold\", \"rest\")");
+        fail_at(c, (type), "'type' must be a string (allowed: \"paced\", \"hold\", \"rest\")");
         return -1;
     }
     snprintf(tname, sizeof tname, "%s", config_setting_get_string(type));
@@ -360,7 +443,7 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
     else if (strcmp(tname, "rest") == 0)
         st->type = STEP_REST;
     else {
-        fail(c, line_of(type), "unknown step type \"%s\" (allowed: \"paced\", \"hold\", \"rest\")",
+        fail_at(c, (type), "unknown step type \"%s\" (allowed: \"paced\", \"hold\", \"rest\")",
              config_setting_get_string(type));
         return -1;
     }
@@ -393,23 +476,16 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
     const config_setting_t *beats = config_setting_get_member(g, "beats");
     if (st->type != STEP_PACED) {
         if (!secs) {
-            fail(c, st->line, "%s step %d has no 'seconds' (allowed: more than 0 up to %g)",
+            fail_at(c, g, "%s step %d has no 'seconds' (allowed: more than 0 up to %g)",
                  tname, index + 1, ROUTINE_SECONDS_MAX);
             return -1;
         }
-        if (get_number(c, secs, 0.0, ROUTINE_SECONDS_MAX, "seconds", &st->seconds))
-            return -1;
-        if (st->seconds <= 0.0) {
-            fail(c, line_of(secs), "seconds must be more than 0 (allowed: more than 0 up to %g)",
-                 ROUTINE_SECONDS_MAX);
-            return -1;
-        }
-        return 0;
+        return get_seconds(c, secs, &st->seconds);
     }
 
     s = config_setting_get_member(g, "tempo");
     if (!s) {
-        fail(c, st->line,
+        fail_at(c, g,
              "paced step %d has no 'tempo' (write tempo = 100.0; or tempo = { from = 80.0; to = "
              "120.0; }; in bpm, %g to %g)",
              index + 1, ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX);
@@ -422,7 +498,7 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
         const config_setting_t *from = config_setting_get_member(s, "from");
         const config_setting_t *to = config_setting_get_member(s, "to");
         if (!from || !to) {
-            fail(c, line_of(s), "a tempo ramp needs both 'from' and 'to' (bpm, %g to %g)",
+            fail_at(c, (s), "a tempo ramp needs both 'from' and 'to' (bpm, %g to %g)",
                  ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX);
             return -1;
         }
@@ -435,18 +511,18 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
             return -1;
         st->tempo_to = st->tempo_from;
     } else {
-        fail(c, line_of(s),
+        fail_at(c, (s),
              "'tempo' must be a number or a ramp { from = ...; to = ...; }, not %s (bpm, %g to %g)",
              type_word(s), ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX);
         return -1;
     }
 
     if (secs && beats) {
-        fail(c, line_of(beats), "a paced step takes 'seconds' or 'beats', not both");
+        fail_at(c, (beats), "a paced step takes 'seconds' or 'beats', not both");
         return -1;
     }
     if (!secs && !beats) {
-        fail(c, st->line, "paced step %d needs its length: 'seconds' or 'beats'", index + 1);
+        fail_at(c, g, "paced step %d needs its length: 'seconds' or 'beats'", index + 1);
         return -1;
     }
     if (beats) {
@@ -455,18 +531,13 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
         st->beats_given = 1;
         st->seconds = tempo_seconds_for_beats(st->tempo_from, st->tempo_to, st->beats);
         if (st->seconds > ROUTINE_SECONDS_MAX) {
-            fail(c, line_of(beats), "%d beats take %.0f seconds (allowed: at most %g)", st->beats,
+            fail_at(c, (beats), "%d beats take %.0f seconds (allowed: at most %g)", st->beats,
                  st->seconds, ROUTINE_SECONDS_MAX);
             return -1;
         }
     } else {
-        if (get_number(c, secs, 0.0, ROUTINE_SECONDS_MAX, "seconds", &st->seconds))
+        if (get_seconds(c, secs, &st->seconds))
             return -1;
-        if (st->seconds <= 0.0) {
-            fail(c, line_of(secs), "seconds must be more than 0 (allowed: more than 0 up to %g)",
-                 ROUTINE_SECONDS_MAX);
-            return -1;
-        }
         st->beats = tempo_beats_in(st->tempo_from, st->tempo_to, st->seconds);
     }
 
@@ -496,7 +567,7 @@ static const char *const top_names[] = {"name",    "repeat",  "rate",       "vol
 static int get_bool(const struct ctx *c, const config_setting_t *s, int *out)
 {
     if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-        fail(c, line_of(s), "'%s' must be true or false, not %s", config_setting_name(s),
+        fail_at(c, (s), "'%s' must be true or false, not %s", config_setting_name(s),
              type_word(s));
         return -1;
     }
@@ -510,7 +581,7 @@ static int read_guidance(const struct ctx *c, const config_setting_t *g, struct 
                                         "remaining", "transitions", "closing",   "duck",
                                         NULL};
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-        fail(c, line_of(g), "'guidance' must be a group like { countdown = false; duck = -10.0; }, "
+        fail_at(c, (g), "'guidance' must be a group like { countdown = false; duck = -10.0; }, "
                             "not %s",
              type_word(g));
         return -1;
@@ -583,7 +654,7 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
     if ((s = config_setting_get_member(root, "volume"))) {
         static const char *const vol_names[] = {"clicks", "voice", NULL};
         if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-            fail(c, line_of(s), "'volume' must be a group like { clicks = -8.0; voice = -2.0; }, "
+            fail_at(c, (s), "'volume' must be a group like { clicks = -8.0; voice = -2.0; }, "
                                 "not %s",
                  type_word(s));
             return -1;
@@ -612,13 +683,13 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
             dir_of(c->file, dir, sizeof dir);
             if ((size_t)snprintf(r->sounds_dir, sizeof r->sounds_dir, "%s/%s", dir, rel) >=
                 sizeof r->sounds_dir) {
-                fail(c, line_of(s), "sounds_dir is too long");
+                fail_at(c, (s), "sounds_dir is too long");
                 return -1;
             }
         }
         struct stat st;
         if (stat(r->sounds_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            fail(c, line_of(s), "sounds_dir \"%s\" is not a folder (%s)", r->sounds_dir,
+            fail_at(c, (s), "sounds_dir \"%s\" is not a folder (%s)", r->sounds_dir,
                  errno ? strerror(errno) : "not a directory");
             return -1;
         }
@@ -631,12 +702,12 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
         return -1;
     }
     if (config_setting_type(s) != CONFIG_TYPE_LIST) {
-        fail(c, line_of(s), "'steps' must be a list ( { ... }, { ... } ), not %s", type_word(s));
+        fail_at(c, (s), "'steps' must be a list ( { ... }, { ... } ), not %s", type_word(s));
         return -1;
     }
     int n = config_setting_length(s);
     if (n < 1 || n > ROUTINE_MAX_STEPS) {
-        fail(c, line_of(s), "'steps' has %d steps (allowed: 1 to %d)", n, ROUTINE_MAX_STEPS);
+        fail_at(c, (s), "'steps' has %d steps (allowed: 1 to %d)", n, ROUTINE_MAX_STEPS);
         return -1;
     }
     for (int i = 0; i < n; i++)
@@ -648,7 +719,8 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
 
 struct routine *routine_parse(const char *text, const char *name, char *err, size_t errlen)
 {
-    struct ctx c = {name, err, errlen, text};
+    char dir[ROUTINE_PATH_MAX];
+    struct ctx c = {name, err, errlen, text, dir};
     struct routine *r = calloc(1, sizeof *r);
     if (!r) {
         fail(&c, 0, "out of memory");
@@ -658,7 +730,6 @@ struct routine *routine_parse(const char *text, const char *name, char *err, siz
     config_t cfg;
     config_init(&cfg);
     /* @include paths are relative to the routine's folder. */
-    char dir[ROUTINE_PATH_MAX];
     dir_of(name, dir, sizeof dir);
     config_set_include_dir(&cfg, dir);
     if (config_read_string(&cfg, text) != CONFIG_TRUE) {
@@ -688,7 +759,7 @@ struct routine *routine_parse(const char *text, const char *name, char *err, siz
 
 struct routine *routine_load(const char *path, char *err, size_t errlen)
 {
-    struct ctx c = {path, err, errlen, NULL};
+    struct ctx c = {path, err, errlen, NULL, NULL};
     FILE *f = fopen(path, "rb");
     if (!f) {
         fail(&c, 0, "cannot read the routine: %s", strerror(errno));
