@@ -3,6 +3,7 @@
 #include "engine.h"
 #include "out_portaudio.h"
 #include "plan.h"
+#include "remind.h"
 #include "sequencer.h"
 #include "setup.h"
 #include "term.h"
@@ -131,12 +132,10 @@ static int watch_read(struct watch *w)
     int hit = 0;
     for (;;) {
         ssize_t n = read(w->fd, buf, sizeof buf);
-        if (n <= 0)
-            break;
+        if (n <= 0) break;
         for (char *p = buf; p < buf + n;) {
             struct inotify_event *ev = (struct inotify_event *)p;
-            if (ev->len && strcmp(ev->name, w->base) == 0)
-                hit = 1;
+            if (ev->len && strcmp(ev->name, w->base) == 0) hit = 1;
             p += sizeof *ev + ev->len;
         }
     }
@@ -175,8 +174,8 @@ static void reload(struct live *l)
 {
     char err[2048];
     int bad;
-    struct engine_plan *p = setup_plan(l->opt->routine, l->opt->sounds, l->opt->voice, &l->bank,
-                                       err, sizeof err, &bad);
+    struct engine_plan *p =
+        setup_plan(l->opt->routine, l->opt->sounds, l->opt->voice, &l->bank, err, sizeof err, &bad);
     struct control_cmd cmd = {0};
     if (!p) {
         say_line(l, stderr, "%s", err);
@@ -208,8 +207,7 @@ static void handle_keys(struct live *l, int *quit)
 {
     char buf[64];
     ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-    if (n <= 0)
-        return;
+    if (n <= 0) return;
     enum term_key keys[64];
     int k = term_parse_keys(buf, (size_t)n, keys, 64);
     for (int i = 0; i < k; i++) {
@@ -244,10 +242,8 @@ static void handle_keys(struct live *l, int *quit)
 
 static void bar(char *out, size_t width, double fraction)
 {
-    if (fraction < 0.0)
-        fraction = 0.0;
-    if (fraction > 1.0)
-        fraction = 1.0;
+    if (fraction < 0.0) fraction = 0.0;
+    if (fraction > 1.0) fraction = 1.0;
     size_t full = (size_t)lround(fraction * (double)width);
     for (size_t i = 0; i < width; i++)
         out[i] = i < full ? '#' : '-';
@@ -259,8 +255,7 @@ static void draw_status(struct live *l, const struct engine_status *st, uint64_t
 {
     const struct routine *r = l->shown;
     int rate = r->rate;
-    if (st->step < 0 || st->step >= r->n_steps)
-        return;
+    if (st->step < 0 || st->step >= r->n_steps) return;
     const struct step *s = &r->steps[st->step];
     char left[64], step_bar[16], all_bar[16], line[512], tempo[32] = "";
     if (s->type == STEP_PACED) {
@@ -341,14 +336,15 @@ int live_play(const struct live_options *o)
     if (!o->quiet) {
         char len[32];
         plan_format_time(session_seconds, len, sizeof len);
-        printf("%s: %d steps, %s, on %s.\n", l.shown->name, l.shown->n_steps * l.shown->repeat,
-               len, out_pa_device_name(out));
+        printf("%s: %d steps, %s, on %s.\n", l.shown->name, l.shown->n_steps * l.shown->repeat, len,
+               out_pa_device_name(out));
     }
     l.keys = term_begin(STDIN_FILENO);
     l.status_tty = !o->quiet && isatty(STDOUT_FILENO);
     if (!o->quiet) {
         if (l.keys)
-            printf("Keys: space pause, n next, b back, up/down tempo, left/right volume, q quit.\n");
+            printf(
+                "Keys: space pause, n next, b back, up/down tempo, left/right volume, q quit.\n");
         else
             printf("Ctrl-C stops.\n");
         fflush(stdout);
@@ -374,15 +370,12 @@ int live_play(const struct live_options *o)
     for (;;) {
         struct pollfd fds[2];
         int nfds = 0;
-        if (l.keys)
-            fds[nfds++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
-        if (w.fd >= 0)
-            fds[nfds++] = (struct pollfd){.fd = w.fd, .events = POLLIN};
+        if (l.keys) fds[nfds++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+        if (w.fd >= 0) fds[nfds++] = (struct pollfd){.fd = w.fd, .events = POLLIN};
         int ready = poll(fds, (nfds_t)nfds, POLL_MS);
         if (ready > 0) {
             for (int i = 0; i < nfds; i++) {
-                if (!(fds[i].revents & POLLIN))
-                    continue;
+                if (!(fds[i].revents & POLLIN)) continue;
                 if (fds[i].fd == STDIN_FILENO)
                     handle_keys(&l, &quit);
                 else if (watch_read(&w))
@@ -410,8 +403,7 @@ int live_play(const struct live_options *o)
             else
                 log_step(&l, &st);
         }
-        if (!out_pa_active(out))
-            break;
+        if (!out_pa_active(out)) break;
         /* A stream that stops moving (the sound server went away) must not
          * hang the session. */
         if (st.frame != last_frame) {
@@ -423,8 +415,7 @@ int live_play(const struct live_options *o)
         }
     }
     term_end();
-    if (l.status_drawn)
-        term_status_clear(stdout);
+    if (l.status_drawn) term_status_clear(stdout);
     engine_status(l.engine, &st);
     out_pa_stats(out, &ps);
     double wall = now_seconds() - started;
@@ -435,7 +426,9 @@ int live_play(const struct live_options *o)
     char played[32];
     plan_format_time((double)st.frame / l.shown->rate, played, sizeof played);
     int steps_done = st.step < 0 ? 0 : st.step > l.shown->n_steps ? l.shown->n_steps : st.step;
-    if (lost) {
+    if (o->no_summary && !lost) {
+        /* a reminder's prompt: nothing to report */
+    } else if (lost) {
         fprintf(stderr,
                 "calfpace: the sound device stopped taking audio after %s (was the sound server "
                 "stopped?); ending the session\n",
@@ -446,29 +439,126 @@ int live_play(const struct live_options *o)
                 st.finished && !st.stopped ? l.shown->n_steps : steps_done, l.shown->n_steps,
                 (unsigned long long)ps.underflows);
     }
-    fprintf(stderr,
-            "calfpace: %llu callbacks, mean %.2f%% and worst %.2f%% of the buffer period; CPU "
-            "%.2f%% of one core; first sample to the device %.0f ms after launch; peak RSS "
-            "%.1f MB\n",
-            (unsigned long long)ps.callbacks, ps.mean_fraction * 100.0, ps.worst_fraction * 100.0,
-            wall > 0 ? cpu / wall * 100.0 : 0.0,
-            ps.first_callback_at > 0 ? (ps.first_callback_at - launched_at) * 1000.0 : -1.0,
-            (double)ru.ru_maxrss / 1024.0);
+    if (!o->no_summary)
+        fprintf(stderr,
+                "calfpace: %llu callbacks, mean %.2f%% and worst %.2f%% of the buffer period; CPU "
+                "%.2f%% of one core; first sample to the device %.0f ms after launch; peak RSS "
+                "%.1f MB\n",
+                (unsigned long long)ps.callbacks, ps.mean_fraction * 100.0,
+                ps.worst_fraction * 100.0, wall > 0 ? cpu / wall * 100.0 : 0.0,
+                ps.first_callback_at > 0 ? (ps.first_callback_at - launched_at) * 1000.0 : -1.0,
+                (double)ru.ru_maxrss / 1024.0);
     status = lost ? 1 : 0;
-    if (w.fd >= 0)
-        close(w.fd);
+    if (w.fd >= 0) close(w.fd);
 done_out:
     if (lost)
         out_pa_abandon(out);
     else
         out_pa_close(out);
 done_pa:
-    if (!lost)
-        out_pa_terminate();
+    if (!lost) out_pa_terminate();
 done_engine:
     if (!lost) {
         engine_destroy(l.engine);
         clip_bank_destroy(l.bank);
     }
     return status;
+}
+
+static void clock_text(time_t t, char *out, size_t outlen)
+{
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, outlen, "%H:%M:%S", &tm);
+}
+
+/* The spoken prompt, as a routine of its own: one cue and nothing else. */
+static int play_prompt(const struct live_options *o, int prompt_only)
+{
+    char path[] = "/tmp/calfpace-prompt-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        fprintf(stderr, "calfpace: cannot write the prompt: %s\n", strerror(errno));
+        return 1;
+    }
+    char text[512];
+    int n = snprintf(text, sizeof text,
+                     "name = \"Reminder\";\ncue = \"%s\";\nlead_in = 3.5;\n"
+                     "guidance = { lengths = false; countdown = false; closing = false; };\n"
+                     "steps = ( { type = \"rest\"; seconds = 0.1; } );\n",
+                     prompt_only ? "stand-up" : "calf-time");
+    ssize_t w = write(fd, text, (size_t)n);
+    close(fd);
+    if (w != n) {
+        unlink(path);
+        return 1;
+    }
+    struct live_options po = *o;
+    po.routine = path;
+    po.quiet = 1;
+    po.no_summary = 1;
+    po.voice = 1;
+    int rc = live_play(&po);
+    unlink(path);
+    return rc;
+}
+
+int live_remind(const struct live_options *o, const struct remind_options *ro)
+{
+    char snooze[4096], when[32], err[512];
+    remind_snooze_path(snooze, sizeof snooze);
+    install_signals();
+    double began = now_seconds();
+    time_t next = remind_next_open(time(NULL) + (time_t)llround(ro->every), ro->from, ro->to);
+    time_t told = 0, snoozed_seen = remind_snooze_read(snooze);
+    int status = 0;
+    int keys = term_begin(STDIN_FILENO);
+    while (!stop_signals) {
+        if (ro->run_for > 0.0 && now_seconds() - began >= ro->run_for) break;
+        time_t now = time(NULL);
+        time_t snoozed = remind_snooze_read(snooze);
+        if (snoozed != snoozed_seen) {
+            snoozed_seen = snoozed;
+            if (snoozed > next) {
+                next = remind_next_open(snoozed, ro->from, ro->to);
+                told = 0;
+            }
+        }
+        if (next != told) {
+            clock_text(next, when, sizeof when);
+            printf("calfpace: next reminder at %s%s\n", when,
+                   keys ? " (any key postpones it, q quits)" : "");
+            fflush(stdout);
+            told = next;
+        }
+        if (now >= next) {
+            if (!remind_in_hours(now, ro->from, ro->to)) {
+                next = remind_next_open(now, ro->from, ro->to);
+                continue;
+            }
+            term_end();
+            int rc = play_prompt(o, ro->prompt_only);
+            if (rc == 0 && !ro->prompt_only && !stop_signals) rc = live_play(o);
+            if (rc != 0) status = rc; /* say so at the end, but keep reminding */
+            keys = term_begin(STDIN_FILENO);
+            next = remind_next_open(time(NULL) + (time_t)llround(ro->every), ro->from, ro->to);
+            continue;
+        }
+        struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+        if (poll(&pfd, keys ? 1 : 0, 250) > 0 && (pfd.revents & POLLIN)) {
+            char buf[64];
+            ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+            if (n > 0 && memchr(buf, 'q', (size_t)n)) break;
+            if (n > 0) {
+                time_t until = time(NULL) + (time_t)llround(ro->postpone);
+                if (remind_snooze_write(snooze, until, err, sizeof err) != 0)
+                    fprintf(stderr, "calfpace: %s\n", err);
+                next = remind_next_open(until, ro->from, ro->to);
+                snoozed_seen = until;
+            }
+        }
+    }
+    term_end();
+    printf("calfpace: reminders stopped\n");
+    return status == 2 ? 2 : status ? 1 : 0;
 }

@@ -15,9 +15,23 @@ struct live_options {
     double latency;
     int voice;
     int quiet;
+    int no_summary; /* not even the closing figures (a reminder's prompt) */
 };
 
 int live_play(const struct live_options *o);
+
+struct remind_options {
+    double every;      /* seconds between reminders */
+    int from, to;      /* active hours, minutes after midnight (equal: all day) */
+    double postpone;   /* seconds a key press postpones the next reminder */
+    int prompt_only;   /* "none": the spoken prompt alone, no routine */
+    double run_for;    /* stop after this many seconds (0: run until stopped) */
+};
+
+/* Reminds to move until stopped: at each interval inside the active hours,
+ * a spoken prompt and then the routine in O (unless prompt_only).  The
+ * sound device is open only while something plays. */
+int live_remind(const struct live_options *o, const struct remind_options *ro);
 
 /* Call first thing in main: the session's figures count start-up from here. */
 void live_mark_launch(void);

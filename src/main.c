@@ -8,11 +8,13 @@
 #include "out_portaudio.h"
 #include "paths.h"
 #include "plan.h"
+#include "remind.h"
 #include "routine.h"
 #include "sequencer.h"
 #include "setup.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +33,8 @@ struct options {
     int voice;
     int quiet;
     int events;
+    int csv;
+    const char *every, *between, *snooze, *run_for;
 };
 
 static void usage(FILE *to)
@@ -40,6 +44,9 @@ static void usage(FILE *to)
             "       calfpace render ROUTINE -o FILE render a session into FILE (.wav .flac .ogg)\n"
             "       calfpace check ROUTINE          validate and print the plan\n"
             "       calfpace devices                list output devices\n"
+            "       calfpace remind [ROUTINE|none]  remind to move every --every (default 45m)\n"
+            "       calfpace remind --snooze 15m    postpone the running reminders\n"
+            "       calfpace stats [--csv]          sessions and minutes per day, two weeks\n"
             "\n"
             "Options:\n"
             "  -o, --output FILE     file to render into\n"
@@ -49,18 +56,21 @@ static void usage(FILE *to)
             "      --no-voice        the routine's beats alone: no speech\n"
             "  -q, --quiet           print nothing while playing\n"
             "      --events          with check: print every event with its sample\n"
+            "      --every DURATION  with remind: the interval (45m, 1h, 2s)\n"
+            "      --between HH:MM-HH:MM  with remind: only in these hours\n"
+            "      --for DURATION    with remind: stop after this long\n"
+            "      --csv             with stats: comma-separated days\n"
             "  -h, --help            show this help\n"
             "  -V, --version         show the version\n"
             "\n"
             "Routines are libconfig files; see docs/routine-format.md.\n");
 }
 
-static int default_routine(char *out, size_t outlen)
+static int default_routine(const char *name, char *out, size_t outlen)
 {
     char data[2048];
-    if (paths_data_dir(data, sizeof data) != 0)
-        return -1;
-    snprintf(out, outlen, "%s/config/calf-pump.cfg", data);
+    if (paths_data_dir(data, sizeof data) != 0) return -1;
+    snprintf(out, outlen, "%s/config/%s", data, name);
     return 0;
 }
 
@@ -85,8 +95,7 @@ static int cmd_check(const char *path, const struct options *o)
     struct clip_bank *bank;
     int status = 0;
     struct engine_plan *p = load_plan(path, o, &bank, &status);
-    if (!p)
-        return status;
+    if (!p) return status;
     engine_plan_warn(p, stderr);
     if (o->events)
         plan_print_events(stdout, engine_plan_routine(p));
@@ -111,8 +120,7 @@ static int cmd_render(const char *path, const struct options *o)
     struct clip_bank *bank;
     int status = 0;
     struct engine_plan *p = load_plan(path, o, &bank, &status);
-    if (!p)
-        return status;
+    if (!p) return status;
     int rate = engine_plan_routine(p)->rate;
     struct engine_options eo = {.voice = o->voice};
     struct engine *e = engine_create(p, &eo);
@@ -136,7 +144,8 @@ static int cmd_render(const char *path, const struct options *o)
         double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         char len[32];
         plan_format_time(secs, len, sizeof len);
-        fprintf(stderr, "calfpace: wrote %s (%s, %lld frames at %d Hz) in %.2f s, %.0fx real time\n",
+        fprintf(stderr,
+                "calfpace: wrote %s (%s, %lld frames at %d Hz) in %.2f s, %.0fx real time\n",
                 o->output, len, (long long)frames, rate, took, took > 0 ? secs / took : 0.0);
     }
     engine_destroy(e);
@@ -155,6 +164,13 @@ static int cmd_play(const char *path, const struct options *o)
     return live_play(&lo);
 }
 
+static int cmd_stats(const struct options *o)
+{
+    (void)o;
+    fprintf(stderr, "calfpace: stats: not built yet\n");
+    return 1;
+}
+
 static int cmd_devices(void)
 {
     char err[1024];
@@ -171,9 +187,75 @@ static int cmd_devices(void)
     return 0;
 }
 
+static int parse_duration_opt(const char *name, const char *text, double *out)
+{
+    char err[256];
+    if (remind_parse_duration(text, out, err, sizeof err) != 0) {
+        fprintf(stderr, "calfpace: %s: %s\n", name, err);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_remind(const char *routine, const struct options *o)
+{
+    char err[512];
+    if (o->snooze) {
+        double secs;
+        if (parse_duration_opt("--snooze", o->snooze, &secs)) return EXIT_BAD_INPUT;
+        char path[4096];
+        remind_snooze_path(path, sizeof path);
+        time_t until = time(NULL) + (time_t)llround(secs);
+        if (remind_snooze_write(path, until, err, sizeof err) != 0) {
+            fprintf(stderr, "calfpace: %s\n", err);
+            return 1;
+        }
+        struct tm tm;
+        char when[32];
+        localtime_r(&until, &tm);
+        strftime(when, sizeof when, "%H:%M:%S", &tm);
+        printf("calfpace: reminders snoozed until %s\n", when);
+        return 0;
+    }
+    struct remind_options ro = {.every = 45 * 60.0, .postpone = 15 * 60.0};
+    if (o->every && parse_duration_opt("--every", o->every, &ro.every)) return EXIT_BAD_INPUT;
+    if (o->run_for && parse_duration_opt("--for", o->run_for, &ro.run_for)) return EXIT_BAD_INPUT;
+    if (o->between && remind_parse_between(o->between, &ro.from, &ro.to, err, sizeof err) != 0) {
+        fprintf(stderr, "calfpace: --between: %s\n", err);
+        return EXIT_BAD_INPUT;
+    }
+    ro.prompt_only = strcmp(routine, "none") == 0;
+    struct live_options lo = {.routine = routine,
+                              .device = o->device,
+                              .sounds = o->sounds,
+                              .latency = o->latency,
+                              .voice = o->voice,
+                              .quiet = o->quiet};
+    if (!ro.prompt_only) {
+        /* A routine with a mistake is refused now, not at the first reminder. */
+        struct clip_bank *bank;
+        int status = 0;
+        struct engine_plan *p = load_plan(routine, o, &bank, &status);
+        if (!p) return status;
+        engine_plan_destroy(p);
+        clip_bank_destroy(bank);
+    }
+    return live_remind(&lo, &ro);
+}
+
 int main(int argc, char **argv)
 {
-    enum { OPT_NO_VOICE = 256, OPT_SOUNDS, OPT_LATENCY, OPT_EVENTS };
+    enum {
+        OPT_NO_VOICE = 256,
+        OPT_SOUNDS,
+        OPT_LATENCY,
+        OPT_EVENTS,
+        OPT_EVERY,
+        OPT_BETWEEN,
+        OPT_SNOOZE,
+        OPT_FOR,
+        OPT_CSV
+    };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"device", required_argument, NULL, 'd'},
@@ -182,6 +264,11 @@ int main(int argc, char **argv)
         {"no-voice", no_argument, NULL, OPT_NO_VOICE},
         {"quiet", no_argument, NULL, 'q'},
         {"events", no_argument, NULL, OPT_EVENTS},
+        {"every", required_argument, NULL, OPT_EVERY},
+        {"between", required_argument, NULL, OPT_BETWEEN},
+        {"snooze", required_argument, NULL, OPT_SNOOZE},
+        {"for", required_argument, NULL, OPT_FOR},
+        {"csv", no_argument, NULL, OPT_CSV},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -201,8 +288,9 @@ int main(int argc, char **argv)
             char *end;
             o.latency = strtod(optarg, &end);
             if (*end || !(o.latency > 0.0 && o.latency <= 2.0)) {
-                fprintf(stderr, "calfpace: --latency takes seconds, more than 0 up to 2 (got "
-                                "\"%s\")\n",
+                fprintf(stderr,
+                        "calfpace: --latency takes seconds, more than 0 up to 2 (got "
+                        "\"%s\")\n",
                         optarg);
                 return EXIT_BAD_INPUT;
             }
@@ -220,6 +308,21 @@ int main(int argc, char **argv)
         case OPT_EVENTS:
             o.events = 1;
             break;
+        case OPT_EVERY:
+            o.every = optarg;
+            break;
+        case OPT_BETWEEN:
+            o.between = optarg;
+            break;
+        case OPT_SNOOZE:
+            o.snooze = optarg;
+            break;
+        case OPT_FOR:
+            o.run_for = optarg;
+            break;
+        case OPT_CSV:
+            o.csv = 1;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -231,17 +334,21 @@ int main(int argc, char **argv)
             return EXIT_BAD_INPUT;
         }
     }
+    static const char *const commands[] = {"play",   "render", "check", "devices",
+                                           "remind", "stats",  NULL};
     const char *cmd = "play";
     int arg = optind;
-    if (arg < argc && (strcmp(argv[arg], "play") == 0 || strcmp(argv[arg], "render") == 0 ||
-                       strcmp(argv[arg], "check") == 0 || strcmp(argv[arg], "devices") == 0))
-        cmd = argv[arg++];
-    if (strcmp(cmd, "devices") == 0) {
+    for (const char *const *k = commands; arg < argc && *k; k++)
+        if (strcmp(argv[arg], *k) == 0) {
+            cmd = argv[arg++];
+            break;
+        }
+    if (strcmp(cmd, "devices") == 0 || strcmp(cmd, "stats") == 0) {
         if (arg < argc) {
-            fprintf(stderr, "calfpace: devices takes no routine\n");
+            fprintf(stderr, "calfpace: %s takes no routine\n", cmd);
             return EXIT_BAD_INPUT;
         }
-        return cmd_devices();
+        return strcmp(cmd, "devices") == 0 ? cmd_devices() : cmd_stats(&o);
     }
     if (argc - arg > 1) {
         fprintf(stderr, "calfpace: one routine at a time (got \"%s\" and \"%s\")\n", argv[arg],
@@ -251,20 +358,20 @@ int main(int argc, char **argv)
     char fallback[4096];
     const char *routine = arg < argc ? argv[arg] : NULL;
     if (!routine) {
-        if (strcmp(cmd, "play") != 0) {
+        if (strcmp(cmd, "play") != 0 && strcmp(cmd, "remind") != 0) {
             fprintf(stderr, "calfpace: %s needs a routine file (try config/calf-pump.cfg)\n", cmd);
             return EXIT_BAD_INPUT;
         }
-        if (default_routine(fallback, sizeof fallback) != 0) {
+        if (default_routine(strcmp(cmd, "remind") == 0 ? "quick.cfg" : "calf-pump.cfg", fallback,
+                            sizeof fallback) != 0) {
             fprintf(stderr, "calfpace: cannot find the shipped routines (set CALFPACE_DATA to the "
                             "folder that holds sounds/ and config/)\n");
             return 1;
         }
         routine = fallback;
     }
-    if (strcmp(cmd, "check") == 0)
-        return cmd_check(routine, &o);
-    if (strcmp(cmd, "render") == 0)
-        return cmd_render(routine, &o);
+    if (strcmp(cmd, "check") == 0) return cmd_check(routine, &o);
+    if (strcmp(cmd, "render") == 0) return cmd_render(routine, &o);
+    if (strcmp(cmd, "remind") == 0) return cmd_remind(routine, &o);
     return cmd_play(routine, &o);
 }

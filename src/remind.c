@@ -1,0 +1,153 @@
+#include "remind.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int remind_parse_duration(const char *text, double *seconds, char *err, size_t errlen)
+{
+    const char *p = text;
+    double total = 0.0;
+    int parts = 0;
+    while (*p) {
+        char *end;
+        errno = 0;
+        double v = strtod(p, &end);
+        if (end == p || errno || !isfinite(v) || v < 0.0) goto bad;
+        double unit;
+        switch (*end) {
+        case 'h':
+            unit = 3600.0;
+            break;
+        case 'm':
+            unit = 60.0;
+            break;
+        case 's':
+            unit = 1.0;
+            break;
+        default:
+            goto bad;
+        }
+        total += v * unit;
+        parts++;
+        p = end + 1;
+    }
+    if (parts == 0 || total < 1.0 || total > 7 * 86400.0) goto bad;
+    *seconds = total;
+    return 0;
+bad:
+    snprintf(err, errlen,
+             "\"%s\" is not a duration (write 45m, 2s, 1h or 1h30m; from 1 s to 7 days)", text);
+    return -1;
+}
+
+static int clock_time(const char *s, int *minutes)
+{
+    int h, m;
+    char tail;
+    if (sscanf(s, "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 24 || m < 0 || m > 59 ||
+        (h == 24 && m != 0))
+        return -1;
+    *minutes = h * 60 + m;
+    return 0;
+}
+
+int remind_parse_between(const char *text, int *from, int *to, char *err, size_t errlen)
+{
+    char a[16], b[16];
+    const char *dash = strchr(text, '-');
+    if (!dash || (size_t)(dash - text) >= sizeof a || strlen(dash + 1) >= sizeof b) goto bad;
+    snprintf(a, sizeof a, "%.*s", (int)(dash - text), text);
+    snprintf(b, sizeof b, "%s", dash + 1);
+    if (clock_time(a, from) || clock_time(b, to)) goto bad;
+    return 0;
+bad:
+    snprintf(err, errlen,
+             "\"%s\" is not a span of the day (write 08:00-18:00, or 22:00-06:00 "
+             "across midnight)",
+             text);
+    return -1;
+}
+
+static int minute_of_day(time_t t)
+{
+    struct tm tm;
+    localtime_r(&t, &tm);
+    return tm.tm_hour * 60 + tm.tm_min;
+}
+
+int remind_in_hours(time_t t, int from, int to)
+{
+    if (from == to) return 1;
+    int m = minute_of_day(t);
+    if (from < to) return m >= from && m < to;
+    return m >= from || m < to; /* across midnight */
+}
+
+time_t remind_next_open(time_t t, int from, int to)
+{
+    if (remind_in_hours(t, from, to)) return t;
+    /* Walk to the start of the next open minute: at most a day away. */
+    struct tm tm;
+    localtime_r(&t, &tm);
+    tm.tm_sec = 0;
+    for (int i = 0; i < 2 * 1440; i++) {
+        tm.tm_min++;
+        tm.tm_isdst = -1;
+        time_t c = mktime(&tm);
+        if (remind_in_hours(c, from, to)) return c;
+        localtime_r(&c, &tm);
+    }
+    return t;
+}
+
+void remind_snooze_path(char *out, size_t outlen)
+{
+    const char *run = getenv("XDG_RUNTIME_DIR");
+    const char *home = getenv("HOME");
+    if (run && run[0] == '/')
+        snprintf(out, outlen, "%s/calfpace/snooze", run);
+    else
+        snprintf(out, outlen, "%s/.local/state/calfpace/snooze", home ? home : ".");
+}
+
+static void make_parent(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        mkdir(dir, 0700);
+        *p = '/';
+    }
+}
+
+int remind_snooze_write(const char *path, time_t until, char *err, size_t errlen)
+{
+    char tmp[4200];
+    make_parent(path);
+    snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f || fprintf(f, "%lld\n", (long long)until) < 0 || fclose(f) != 0 ||
+        rename(tmp, path) != 0) {
+        snprintf(err, errlen, "%s: cannot write the snooze: %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+time_t remind_snooze_read(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    long long v = 0;
+    if (fscanf(f, "%lld", &v) != 1) v = 0;
+    fclose(f);
+    return (time_t)v;
+}

@@ -1,0 +1,35 @@
+/* remind: when the next reminder to move is due.  Pure time arithmetic,
+ * apart from the snooze file that another calfpace process writes.
+ *
+ * A reminder fires every interval, only inside the active hours (which may
+ * wrap past midnight, 22:00-06:00), and never before a snooze ends.  Times
+ * of day are local.
+ */
+#ifndef CALFPACE_REMIND_H
+#define CALFPACE_REMIND_H
+
+#include <stddef.h>
+#include <time.h>
+
+/* "45m", "2s", "1h30m", "1.5h" -> seconds; 0, or -1 with a message. */
+int remind_parse_duration(const char *text, double *seconds, char *err, size_t errlen);
+
+/* "08:00-18:00" -> minutes after midnight; 0, or -1 with a message. */
+int remind_parse_between(const char *text, int *from, int *to, char *err, size_t errlen);
+
+/* Is T inside the active hours [from, to)?  from == to means all day. */
+int remind_in_hours(time_t t, int from, int to);
+
+/* The first time at or after T inside the active hours. */
+time_t remind_next_open(time_t t, int from, int to);
+
+/* The snooze file: $XDG_RUNTIME_DIR/calfpace/snooze (or the state folder). */
+void remind_snooze_path(char *out, size_t outlen);
+
+/* Writes "until" (seconds since the epoch) atomically; 0 or -1. */
+int remind_snooze_write(const char *path, time_t until, char *err, size_t errlen);
+
+/* The snooze end in the file, or 0 when there is none. */
+time_t remind_snooze_read(const char *path);
+
+#endif
