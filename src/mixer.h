@@ -39,13 +39,13 @@ struct mixer {
     int n_voices;
     struct mixer_voice voices[MIXER_MAX_VOICES];
     struct mixer_ramp bus[MIXER_BUSES];
-    struct mixer_ramp master; /* the fade at the end of a session */
-    struct mixer_ramp volume; /* the listener's volume */
+    struct mixer_ramp master;  /* the fade at the end of a session */
+    struct mixer_ramp volume;  /* the listener's volume */
     struct mixer_ramp ducking; /* on the clicks, under speech */
-    float duck;               /* the clicks' gain while speech plays (1: no ducking) */
-    double duck_seconds;      /* how long the clicks take to go down and come back */
-    uint64_t voices_dropped; /* voices started while the pool was full */
-    uint64_t frames_limited; /* frames whose peak went past the knee */
+    float duck;                /* the clicks' gain while speech plays (1: no ducking) */
+    double duck_seconds;       /* how long the clicks take to go down and come back */
+    uint64_t voices_dropped;   /* voices started while the pool was full */
+    uint64_t frames_limited;   /* frames whose peak went past the knee */
 };
 
 void mixer_init(struct mixer *m, int rate);

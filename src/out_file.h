@@ -17,8 +17,8 @@
 
 enum out_file_error {
     OUT_FILE_OK = 0,
-    OUT_FILE_BAD_NAME,  /* unknown extension: bad input */
-    OUT_FILE_IO         /* could not create, write or rename: a runtime failure */
+    OUT_FILE_BAD_NAME, /* unknown extension: bad input */
+    OUT_FILE_IO        /* could not create, write or rename: a runtime failure */
 };
 
 /* Returns 0, or an error with "FILE: what is wrong" in err.  FRAMES (if not

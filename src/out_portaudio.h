@@ -20,11 +20,11 @@
 
 struct out_pa_stats {
     uint64_t callbacks;
-    uint64_t underflows;   /* blocks the device ran out of data (output underflow) */
-    double mean_fraction;  /* mean callback time as a fraction of the buffer period */
-    double worst_fraction; /* worst callback time as a fraction of its period */
-    double latency;        /* the stream's output latency, seconds */
-    int64_t first_frames;  /* frames handed to the device by the first callback */
+    uint64_t underflows;      /* blocks the device ran out of data (output underflow) */
+    double mean_fraction;     /* mean callback time as a fraction of the buffer period */
+    double worst_fraction;    /* worst callback time as a fraction of its period */
+    double latency;           /* the stream's output latency, seconds */
+    int64_t first_frames;     /* frames handed to the device by the first callback */
     double first_callback_at; /* CLOCK_MONOTONIC seconds of the first callback; 0 if none */
 };
 

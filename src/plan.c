@@ -19,10 +19,9 @@ void plan_format_time(double seconds, char *out, size_t outlen)
 void plan_print(FILE *to, const struct routine *r)
 {
     char a[32], b[32];
-    fprintf(to, "%s (%s, %d Hz%s)\n", r->name, r->path, r->rate,
-            r->repeat > 1 ? ", repeated" : "");
-    fprintf(to, "  %-5s %-9s %-8s %-5s %6s  %-16s %s\n", "step", "start", "length", "type",
-            "beats", "tempo", "name");
+    fprintf(to, "%s (%s, %d Hz%s)\n", r->name, r->path, r->rate, r->repeat > 1 ? ", repeated" : "");
+    fprintf(to, "  %-5s %-9s %-8s %-5s %6s  %-16s %s\n", "step", "start", "length", "type", "beats",
+            "tempo", "name");
     double t = sequencer_first_step_seconds(r);
     for (int round = 0; round < r->repeat; round++) {
         for (int i = 0; i < r->n_steps; i++) {

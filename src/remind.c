@@ -17,7 +17,8 @@ int remind_parse_duration(const char *text, double *seconds, char *err, size_t e
         char *end;
         errno = 0;
         double v = strtod(p, &end);
-        if (end == p || errno || !isfinite(v) || v < 0.0) goto bad;
+        if (end == p || errno || !isfinite(v) || v < 0.0)
+            goto bad;
         double unit;
         switch (*end) {
         case 'h':
@@ -36,7 +37,8 @@ int remind_parse_duration(const char *text, double *seconds, char *err, size_t e
         parts++;
         p = end + 1;
     }
-    if (parts == 0 || total < 1.0 || total > 7 * 86400.0) goto bad;
+    if (parts == 0 || total < 1.0 || total > 7 * 86400.0)
+        goto bad;
     *seconds = total;
     return 0;
 bad:
@@ -60,10 +62,12 @@ int remind_parse_between(const char *text, int *from, int *to, char *err, size_t
 {
     char a[16], b[16];
     const char *dash = strchr(text, '-');
-    if (!dash || (size_t)(dash - text) >= sizeof a || strlen(dash + 1) >= sizeof b) goto bad;
+    if (!dash || (size_t)(dash - text) >= sizeof a || strlen(dash + 1) >= sizeof b)
+        goto bad;
     snprintf(a, sizeof a, "%.*s", (int)(dash - text), text);
     snprintf(b, sizeof b, "%s", dash + 1);
-    if (clock_time(a, from) || clock_time(b, to)) goto bad;
+    if (clock_time(a, from) || clock_time(b, to))
+        goto bad;
     return 0;
 bad:
     snprintf(err, errlen,
@@ -82,15 +86,18 @@ static int minute_of_day(time_t t)
 
 int remind_in_hours(time_t t, int from, int to)
 {
-    if (from == to) return 1;
+    if (from == to)
+        return 1;
     int m = minute_of_day(t);
-    if (from < to) return m >= from && m < to;
+    if (from < to)
+        return m >= from && m < to;
     return m >= from || m < to; /* across midnight */
 }
 
 time_t remind_next_open(time_t t, int from, int to)
 {
-    if (remind_in_hours(t, from, to)) return t;
+    if (remind_in_hours(t, from, to))
+        return t;
     /* Walk to the start of the next open minute: at most a day away. */
     struct tm tm;
     localtime_r(&t, &tm);
@@ -99,7 +106,8 @@ time_t remind_next_open(time_t t, int from, int to)
         tm.tm_min++;
         tm.tm_isdst = -1;
         time_t c = mktime(&tm);
-        if (remind_in_hours(c, from, to)) return c;
+        if (remind_in_hours(c, from, to))
+            return c;
         localtime_r(&c, &tm);
     }
     return t;
@@ -120,7 +128,8 @@ static void make_parent(const char *path)
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
     for (char *p = dir + 1; *p; p++) {
-        if (*p != '/') continue;
+        if (*p != '/')
+            continue;
         *p = '\0';
         mkdir(dir, 0700);
         *p = '/';
@@ -145,9 +154,11 @@ int remind_snooze_write(const char *path, time_t until, char *err, size_t errlen
 time_t remind_snooze_read(const char *path)
 {
     FILE *f = fopen(path, "r");
-    if (!f) return 0;
+    if (!f)
+        return 0;
     long long v = 0;
-    if (fscanf(f, "%lld", &v) != 1) v = 0;
+    if (fscanf(f, "%lld", &v) != 1)
+        v = 0;
     fclose(f);
     return (time_t)v;
 }

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #define SEQUENCER_PREROLL_SECONDS 0.1
-#define SEQUENCER_COUNTDOWN 3       /* "three, two, one" */
+#define SEQUENCER_COUNTDOWN 3        /* "three, two, one" */
 #define SEQUENCER_HOLD_COUNT_MIN 6.0 /* holds shorter than this get no countdown */
 
 enum seq_kind {
@@ -95,7 +95,7 @@ double sequencer_current_tempo(const struct sequencer *s);
 
 /* Seconds from the session's start at which each part begins, unscaled. */
 double sequencer_first_step_seconds(const struct routine *r);
-double sequencer_step_length(const struct step *st); /* lead_in + S */
+double sequencer_step_length(const struct step *st);       /* lead_in + S */
 double sequencer_session_seconds(const struct routine *r); /* up to the closing cue */
 
 /* A time in seconds from the session's start as a frame: rounded once. */

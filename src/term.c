@@ -28,7 +28,8 @@ static void make_raw(void)
 
 int term_begin(int fd)
 {
-    if (!isatty(fd) || tcgetattr(fd, &term.saved) != 0) return 0;
+    if (!isatty(fd) || tcgetattr(fd, &term.saved) != 0)
+        return 0;
     term.fd = fd;
     static int registered;
     if (!registered) {
@@ -50,12 +51,14 @@ void term_end(void)
 
 void term_restore_now(void)
 {
-    if (term.raw) tcsetattr(term.fd, TCSANOW, &term.saved); /* async-signal-safe */
+    if (term.raw)
+        tcsetattr(term.fd, TCSANOW, &term.saved); /* async-signal-safe */
 }
 
 void term_resume(void)
 {
-    if (term.raw) make_raw();
+    if (term.raw)
+        make_raw();
 }
 
 int term_parse_keys(const char *buf, size_t n, enum term_key *keys, int max)
@@ -123,7 +126,8 @@ void term_status(FILE *to, int fd, const char *line)
 {
     struct winsize ws;
     int width = 80;
-    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10) width = ws.ws_col;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)
+        width = ws.ws_col;
     fprintf(to, "\r\033[K%.*s", width - 1, line);
     fflush(to);
 }

@@ -14,14 +14,14 @@
 #include <stdio.h>
 
 enum term_key {
-    TERM_KEY_PAUSE,   /* space */
-    TERM_KEY_NEXT,    /* n */
-    TERM_KEY_BACK,    /* b */
-    TERM_KEY_FASTER,  /* up arrow, + (or =) */
-    TERM_KEY_SLOWER,  /* down arrow, - */
-    TERM_KEY_LOUDER,  /* right arrow, ] */
-    TERM_KEY_SOFTER,  /* left arrow, [ */
-    TERM_KEY_QUIT     /* q */
+    TERM_KEY_PAUSE,  /* space */
+    TERM_KEY_NEXT,   /* n */
+    TERM_KEY_BACK,   /* b */
+    TERM_KEY_FASTER, /* up arrow, + (or =) */
+    TERM_KEY_SLOWER, /* down arrow, - */
+    TERM_KEY_LOUDER, /* right arrow, ] */
+    TERM_KEY_SOFTER, /* left arrow, [ */
+    TERM_KEY_QUIT    /* q */
 };
 
 /* Puts the terminal on FD in raw mode (no line buffering, no echo; Ctrl-C
