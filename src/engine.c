@@ -131,14 +131,17 @@ static int load_ref(struct clip_bank *bank, const struct routine *r, const char 
 
 static void phrase_add(struct phrase *p, struct clip_ref c)
 {
-    if (c.data && p->n < PHRASE_MAX) p->clip[p->n++] = c;
+    if (c.data && p->n < PHRASE_MAX)
+        p->clip[p->n++] = c;
 }
 
 /* Any whole number up to 999 from the number clips: "one hundred" "five". */
 static void phrase_number(const struct engine_plan *pl, struct phrase *p, long n)
 {
-    if (n < 0) n = 0;
-    if (n > NUMBER_MAX) n = NUMBER_MAX;
+    if (n < 0)
+        n = 0;
+    if (n > NUMBER_MAX)
+        n = NUMBER_MAX;
     if (n <= 200 && pl->number[n].data) {
         phrase_add(p, pl->number[n]);
         return;
@@ -154,7 +157,8 @@ static void phrase_number(const struct engine_plan *pl, struct phrase *p, long n
         phrase_add(p, pl->number[n / 100]);
         phrase_add(p, pl->word[W_HUNDRED]);
     }
-    if (n % 100) phrase_number(pl, p, n % 100);
+    if (n % 100)
+        phrase_number(pl, p, n % 100);
 }
 
 static void phrase_duration(const struct engine_plan *pl, struct phrase *p, double seconds)
@@ -176,7 +180,8 @@ static void announce(const struct engine_plan *pl, const struct step *st, struct
     const struct guidance *g = &pl->routine->guidance;
     p->n = 0;
     phrase_add(p, pl->steps[st - pl->routine->steps].cue);
-    if (!g->lengths) return;
+    if (!g->lengths)
+        return;
     switch (st->type) {
     case STEP_PACED:
         if (st->beats_given) {
@@ -185,7 +190,8 @@ static void announce(const struct engine_plan *pl, const struct step *st, struct
         } else {
             phrase_duration(pl, p, st->seconds);
         }
-        if (st->tempo_to > st->tempo_from) phrase_add(p, pl->word[W_GETTING_FASTER]);
+        if (st->tempo_to > st->tempo_from)
+            phrase_add(p, pl->word[W_GETTING_FASTER]);
         break;
     case STEP_HOLD:
         phrase_add(p, pl->word[W_HOLD_FOR]);
@@ -214,17 +220,20 @@ struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank
     pl->voice = opt->voice && r->guidance.voice;
     /* Cues are checked even when voice is off, so a routine that plays
      * clicks-only today does not fail with voice tomorrow. */
-    if (r->cue[0] && load_ref(bank, r, r->cue, r->cue_line, &pl->open_cue, err, errlen)) goto fail;
+    if (r->cue[0] && load_ref(bank, r, r->cue, r->cue_line, &pl->open_cue, err, errlen))
+        goto fail;
     if (r->end_cue[0] &&
         load_ref(bank, r, r->end_cue, r->end_cue_line, &pl->close_cue, err, errlen))
         goto fail;
-    if (load_ref(bank, r, ROUTINE_DEFAULT_SOUND, 0, &pl->feedback, err, errlen)) goto fail;
+    if (load_ref(bank, r, ROUTINE_DEFAULT_SOUND, 0, &pl->feedback, err, errlen))
+        goto fail;
     for (int i = 0; i < r->n_steps; i++) {
         const struct step *st = &r->steps[i];
         struct step_sounds *ss = &pl->steps[i];
         if (st->cue[0] && load_ref(bank, r, st->cue, st->cue_line, &ss->cue, err, errlen))
             goto fail;
-        if (st->type != STEP_PACED) continue;
+        if (st->type != STEP_PACED)
+            continue;
         ss->n = st->n_sounds;
         for (int k = 0; k < st->n_sounds; k++)
             if (load_ref(bank, r, st->sounds[k], st->sounds_line, &ss->clip[k], err, errlen))
@@ -232,12 +241,15 @@ struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank
     }
     if (pl->voice) {
         for (int w = 0; w < W_COUNT; w++)
-            if (load_ref(bank, r, word_names[w], 0, &pl->word[w], err, errlen)) goto fail;
+            if (load_ref(bank, r, word_names[w], 0, &pl->word[w], err, errlen))
+                goto fail;
         for (int n = 0; n <= 200; n++) {
-            if (n > 60 && n % 10) continue;
+            if (n > 60 && n % 10)
+                continue;
             char name[16];
             snprintf(name, sizeof name, "n%d", n);
-            if (load_ref(bank, r, name, 0, &pl->number[n], err, errlen)) goto fail;
+            if (load_ref(bank, r, name, 0, &pl->number[n], err, errlen))
+                goto fail;
         }
         for (int i = 0; i < r->n_steps; i++)
             announce(pl, &r->steps[i], &pl->steps[i].announce);
@@ -262,7 +274,8 @@ static double phrase_seconds(const struct phrase *p, int rate)
 void engine_plan_warn(const struct engine_plan *p, FILE *to)
 {
     const struct routine *r = p->routine;
-    if (!p->voice) return;
+    if (!p->voice)
+        return;
     if (r->cue[0]) {
         double len = (double)p->open_cue.frames / r->rate;
         if (len > r->lead_in)
@@ -279,7 +292,8 @@ void engine_plan_warn(const struct engine_plan *p, FILE *to)
             count = SEQUENCER_COUNTDOWN * 60.0 / st->tempo_from;
             room -= count;
         }
-        if (st->type == STEP_REST || len <= room + 1e-9) continue;
+        if (st->type == STEP_REST || len <= room + 1e-9)
+            continue;
         fprintf(to,
                 "%s:%d: warning: step %d's announcement lasts %.1f s%s but its lead_in is %.1f s; "
                 "the beat or the countdown will run over it (set lead_in = %.1f;)\n",
@@ -290,7 +304,8 @@ void engine_plan_warn(const struct engine_plan *p, FILE *to)
 
 void engine_plan_destroy(struct engine_plan *p)
 {
-    if (!p) return;
+    if (!p)
+        return;
     routine_destroy(p->routine);
     free(p);
 }
@@ -314,12 +329,16 @@ static void take_plan(struct engine *e, struct engine_plan *pl)
 struct engine *engine_create(struct engine_plan *plan, const struct engine_options *opt)
 {
     struct engine *e = calloc(1, sizeof *e);
-    if (!e) return NULL;
+    if (!e)
+        return NULL;
     e->opt = *opt;
     e->rate = plan->routine->rate;
     mixer_init(&e->mix, e->rate);
     take_plan(e, plan);
     sequencer_init(&e->seq, plan->routine, e->rate);
+    if (opt->tempo_scale > 0.0 && opt->tempo_scale != 1.0)
+        sequencer_scale_tempo(&e->seq, opt->tempo_scale);
+    atomic_init(&e->status_scale_milli, llround(e->seq.scale * 1000.0));
     sequencer_next(&e->seq, &e->pending);
     e->countin_at = -1;
     control_ring_init(&e->commands);
@@ -337,7 +356,6 @@ struct engine *engine_create(struct engine_plan *plan, const struct engine_optio
     atomic_init(&e->status_paused, 0);
     atomic_init(&e->status_reloads, 0);
     atomic_init(&e->status_tempo_milli, 0);
-    atomic_init(&e->status_scale_milli, 1000);
     atomic_init(&e->status_volume_milli, 0);
     atomic_init(&e->status_dropped, 0);
     return e;
@@ -352,11 +370,13 @@ void engine_collect(struct engine *e)
 
 void engine_destroy(struct engine *e)
 {
-    if (!e) return;
+    if (!e)
+        return;
     engine_collect(e);
     struct control_cmd c;
     while (control_pop(&e->commands, &c))
-        if (c.kind == CONTROL_RELOAD) engine_plan_destroy(c.ptr);
+        if (c.kind == CONTROL_RELOAD)
+            engine_plan_destroy(c.ptr);
     engine_plan_destroy(e->plan);
     free(e);
 }
@@ -382,8 +402,10 @@ static int speech_busy(const struct engine *e, int64_t at)
  * "halfway") is said on time or not at all. */
 static void say(struct engine *e, const struct phrase *p, int64_t at, int droppable)
 {
-    if (!e->plan->voice || p->n == 0) return;
-    if (droppable && speech_busy(e, at)) return;
+    if (!e->plan->voice || p->n == 0)
+        return;
+    if (droppable && speech_busy(e, at))
+        return;
     for (int i = 0; i < p->n && e->speech_n < SPEECH_QUEUE; i++) {
         struct speech_item *it = &e->speech[(e->speech_head + e->speech_n) % SPEECH_QUEUE];
         it->clip = p->clip[i];
@@ -456,16 +478,20 @@ static void dispatch(struct engine *e, const struct seq_event *ev)
         say(e, &pl->steps[ev->step].announce, ev->frame, 0);
         break;
     case SEQ_COUNT:
-        if (g->countdown && ev->beat <= 200) say_one(e, pl->number[ev->beat], ev->frame, 1);
+        if (g->countdown && ev->beat <= 200)
+            say_one(e, pl->number[ev->beat], ev->frame, 1);
         break;
     case SEQ_BEAT: {
         const struct step *st = &r->steps[ev->step];
         const struct step_sounds *ss = &pl->steps[ev->step];
         click(e, ss->clip[ev->beat % ss->n], e->click_gain, (float)st->pan[ev->beat % st->n_pan]);
         int k = ev->beat, n = ev->beats;
-        if (g->halfway && n >= 16 && k == n / 2) say_one(e, pl->word[W_HALFWAY], ev->frame, 1);
-        if (g->remaining && n >= 30 && k == n - 10) say_one(e, pl->word[W_TEN_MORE], ev->frame, 1);
-        if (g->remaining && n >= 12 && k == n - 5) say_one(e, pl->word[W_LAST_FIVE], ev->frame, 1);
+        if (g->halfway && n >= 16 && k == n / 2)
+            say_one(e, pl->word[W_HALFWAY], ev->frame, 1);
+        if (g->remaining && n >= 30 && k == n - 10)
+            say_one(e, pl->word[W_TEN_MORE], ev->frame, 1);
+        if (g->remaining && n >= 12 && k == n - 5)
+            say_one(e, pl->word[W_LAST_FIVE], ev->frame, 1);
         atomic_store_explicit(&e->status_beat, ev->beat + 1, memory_order_relaxed);
         atomic_store_explicit(&e->status_beats, n, memory_order_relaxed);
         break;
@@ -530,8 +556,10 @@ static void resume(struct engine *e)
         int64_t p = (int64_t)llround(period);
         int64_t next = e->pending.frame + shift;
         int64_t want = e->pos + (e->plan->voice ? 2 * p : p);
-        if (next < want) shift += want - next;
-        if (e->plan->voice) e->countin_at = e->pos + p;
+        if (next < want)
+            shift += want - next;
+        if (e->plan->voice)
+            e->countin_at = e->pos + p;
     } else {
         shift += (int64_t)(0.5 * e->rate);
     }
@@ -547,7 +575,8 @@ static void jump(struct engine *e, int ahead)
 {
     const struct routine *r = e->plan->routine;
     int round = e->pending.round, step = e->pending.step;
-    if (e->pending.kind == SEQ_CLOSE || e->pending.kind == SEQ_DONE || e->timeline_done) return;
+    if (e->pending.kind == SEQ_CLOSE || e->pending.kind == SEQ_DONE || e->timeline_done)
+        return;
     if (e->pending.kind == SEQ_OPEN) {
         round = 0;
         step = 0;
@@ -570,7 +599,8 @@ static void apply(struct engine *e, const struct control_cmd *c)
 {
     switch (c->kind) {
     case CONTROL_PAUSE:
-        if (e->timeline_done) break;
+        if (e->timeline_done)
+            break;
         if (e->paused) {
             resume(e);
         } else {
@@ -605,8 +635,10 @@ static void apply(struct engine *e, const struct control_cmd *c)
     }
     case CONTROL_VOLUME:
         e->volume_db += c->value;
-        if (e->volume_db < ENGINE_VOLUME_MIN_DB) e->volume_db = ENGINE_VOLUME_MIN_DB;
-        if (e->volume_db > ENGINE_VOLUME_MAX_DB) e->volume_db = ENGINE_VOLUME_MAX_DB;
+        if (e->volume_db < ENGINE_VOLUME_MIN_DB)
+            e->volume_db = ENGINE_VOLUME_MIN_DB;
+        if (e->volume_db > ENGINE_VOLUME_MAX_DB)
+            e->volume_db = ENGINE_VOLUME_MAX_DB;
         mixer_set_volume(&e->mix, mixer_db_to_gain(e->volume_db), 0.05);
         atomic_store_explicit(&e->status_volume_milli, llround(e->volume_db * 1000.0),
                               memory_order_relaxed);
@@ -663,7 +695,8 @@ int engine_render(struct engine *e, float *out, int frames)
         int events = live && !e->paused && !e->timeline_done;
         if (events && e->pending.frame <= e->pos) {
             dispatch(e, &e->pending);
-            if (!e->timeline_done) sequencer_next(&e->seq, &e->pending);
+            if (!e->timeline_done)
+                sequencer_next(&e->seq, &e->pending);
             continue;
         }
         if (live && e->speech_n > 0 && next_speech_frame(e) <= e->pos) {
@@ -680,10 +713,12 @@ int engine_render(struct engine *e, float *out, int frames)
             (e->fading && mixer_is_silent(&e->mix)))
             break;
         int64_t n = frames - done;
-        if (events && e->pending.frame - e->pos < n) n = e->pending.frame - e->pos;
+        if (events && e->pending.frame - e->pos < n)
+            n = e->pending.frame - e->pos;
         if (live && e->speech_n > 0 && next_speech_frame(e) - e->pos < n)
             n = next_speech_frame(e) - e->pos;
-        if (live && e->countin_at >= 0 && e->countin_at - e->pos < n) n = e->countin_at - e->pos;
+        if (live && e->countin_at >= 0 && e->countin_at - e->pos < n)
+            n = e->countin_at - e->pos;
         mixer_render(&e->mix, out + 2 * done, (int)n);
         done += (int)n;
         e->pos += n;

@@ -28,15 +28,16 @@
 #define ENGINE_VOLUME_MAX_DB 12.0
 
 struct engine_options {
-    int voice; /* speak; 0 plays the routine's beats alone */
+    int voice;          /* speak; 0 plays the routine's beats alone */
+    double tempo_scale; /* every tempo times this from the start (0 means 1) */
 };
 
 struct engine_status {
     int64_t frame; /* frames rendered so far */
     int round;
-    int step;  /* -1 before the first step, n_steps after the last */
-    int beat;  /* beats sounded in the current step */
-    int beats; /* the current step's beats as now planned */
+    int step;                     /* -1 before the first step, n_steps after the last */
+    int beat;                     /* beats sounded in the current step */
+    int beats;                    /* the current step's beats as now planned */
     int64_t step_start, step_end; /* frames of the current step's start and planned end */
     double tempo;                 /* bpm of the next beat; 0 outside paced steps */
     double tempo_scale;           /* the listener's tempo factor */
@@ -55,8 +56,7 @@ struct engine;
  * plan owns R; on failure R stays the caller's and err says
  * "FILE:LINE: ...". */
 struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank,
-                                       const struct engine_options *opt, char *err,
-                                       size_t errlen);
+                                       const struct engine_options *opt, char *err, size_t errlen);
 void engine_plan_destroy(struct engine_plan *p);
 
 /* Prints "FILE:LINE: warning: ..." for each spoken announcement that does

@@ -132,10 +132,12 @@ static int watch_read(struct watch *w)
     int hit = 0;
     for (;;) {
         ssize_t n = read(w->fd, buf, sizeof buf);
-        if (n <= 0) break;
+        if (n <= 0)
+            break;
         for (char *p = buf; p < buf + n;) {
             struct inotify_event *ev = (struct inotify_event *)p;
-            if (ev->len && strcmp(ev->name, w->base) == 0) hit = 1;
+            if (ev->len && strcmp(ev->name, w->base) == 0)
+                hit = 1;
             p += sizeof *ev + ev->len;
         }
     }
@@ -175,7 +177,7 @@ static void reload(struct live *l)
     char err[2048];
     int bad;
     struct engine_plan *p =
-        setup_plan(l->opt->routine, l->opt->sounds, l->opt->voice, &l->bank, err, sizeof err, &bad);
+        setup_plan(l->opt->routine, &l->opt->choice, &l->bank, err, sizeof err, &bad);
     struct control_cmd cmd = {0};
     if (!p) {
         say_line(l, stderr, "%s", err);
@@ -207,7 +209,8 @@ static void handle_keys(struct live *l, int *quit)
 {
     char buf[64];
     ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-    if (n <= 0) return;
+    if (n <= 0)
+        return;
     enum term_key keys[64];
     int k = term_parse_keys(buf, (size_t)n, keys, 64);
     for (int i = 0; i < k; i++) {
@@ -242,8 +245,10 @@ static void handle_keys(struct live *l, int *quit)
 
 static void bar(char *out, size_t width, double fraction)
 {
-    if (fraction < 0.0) fraction = 0.0;
-    if (fraction > 1.0) fraction = 1.0;
+    if (fraction < 0.0)
+        fraction = 0.0;
+    if (fraction > 1.0)
+        fraction = 1.0;
     size_t full = (size_t)lround(fraction * (double)width);
     for (size_t i = 0; i < width; i++)
         out[i] = i < full ? '#' : '-';
@@ -255,7 +260,8 @@ static void draw_status(struct live *l, const struct engine_status *st, uint64_t
 {
     const struct routine *r = l->shown;
     int rate = r->rate;
-    if (st->step < 0 || st->step >= r->n_steps) return;
+    if (st->step < 0 || st->step >= r->n_steps)
+        return;
     const struct step *s = &r->steps[st->step];
     char left[64], step_bar[16], all_bar[16], line[512], tempo[32] = "";
     if (s->type == STEP_PACED) {
@@ -304,15 +310,14 @@ int live_play(const struct live_options *o)
     memset(&l, 0, sizeof l);
     l.opt = o;
     l.shown_step = -1;
-    struct engine_plan *plan =
-        setup_plan(o->routine, o->sounds, o->voice, &l.bank, err, sizeof err, &bad);
+    struct engine_plan *plan = setup_plan(o->routine, &o->choice, &l.bank, err, sizeof err, &bad);
     if (!plan) {
         fprintf(stderr, "%s\n", err);
         clip_bank_destroy(l.bank);
         return bad ? 2 : 1;
     }
     l.shown = engine_plan_routine(plan);
-    struct engine_options eo = {.voice = o->voice};
+    struct engine_options eo = {.voice = o->choice.voice, .tempo_scale = o->tempo_scale};
     l.engine = engine_create(plan, &eo);
     if (!l.engine) {
         fprintf(stderr, "calfpace: out of memory\n");
@@ -370,12 +375,15 @@ int live_play(const struct live_options *o)
     for (;;) {
         struct pollfd fds[2];
         int nfds = 0;
-        if (l.keys) fds[nfds++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
-        if (w.fd >= 0) fds[nfds++] = (struct pollfd){.fd = w.fd, .events = POLLIN};
+        if (l.keys)
+            fds[nfds++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+        if (w.fd >= 0)
+            fds[nfds++] = (struct pollfd){.fd = w.fd, .events = POLLIN};
         int ready = poll(fds, (nfds_t)nfds, POLL_MS);
         if (ready > 0) {
             for (int i = 0; i < nfds; i++) {
-                if (!(fds[i].revents & POLLIN)) continue;
+                if (!(fds[i].revents & POLLIN))
+                    continue;
                 if (fds[i].fd == STDIN_FILENO)
                     handle_keys(&l, &quit);
                 else if (watch_read(&w))
@@ -403,7 +411,8 @@ int live_play(const struct live_options *o)
             else
                 log_step(&l, &st);
         }
-        if (!out_pa_active(out)) break;
+        if (!out_pa_active(out))
+            break;
         /* A stream that stops moving (the sound server went away) must not
          * hang the session. */
         if (st.frame != last_frame) {
@@ -415,7 +424,8 @@ int live_play(const struct live_options *o)
         }
     }
     term_end();
-    if (l.status_drawn) term_status_clear(stdout);
+    if (l.status_drawn)
+        term_status_clear(stdout);
     engine_status(l.engine, &st);
     out_pa_stats(out, &ps);
     double wall = now_seconds() - started;
@@ -449,14 +459,16 @@ int live_play(const struct live_options *o)
                 ps.first_callback_at > 0 ? (ps.first_callback_at - launched_at) * 1000.0 : -1.0,
                 (double)ru.ru_maxrss / 1024.0);
     status = lost ? 1 : 0;
-    if (w.fd >= 0) close(w.fd);
+    if (w.fd >= 0)
+        close(w.fd);
 done_out:
     if (lost)
         out_pa_abandon(out);
     else
         out_pa_close(out);
 done_pa:
-    if (!lost) out_pa_terminate();
+    if (!lost)
+        out_pa_terminate();
 done_engine:
     if (!lost) {
         engine_destroy(l.engine);
@@ -497,7 +509,7 @@ static int play_prompt(const struct live_options *o, int prompt_only)
     po.routine = path;
     po.quiet = 1;
     po.no_summary = 1;
-    po.voice = 1;
+    po.choice.voice = 1;
     int rc = live_play(&po);
     unlink(path);
     return rc;
@@ -514,7 +526,8 @@ int live_remind(const struct live_options *o, const struct remind_options *ro)
     int status = 0;
     int keys = term_begin(STDIN_FILENO);
     while (!stop_signals) {
-        if (ro->run_for > 0.0 && now_seconds() - began >= ro->run_for) break;
+        if (ro->run_for > 0.0 && now_seconds() - began >= ro->run_for)
+            break;
         time_t now = time(NULL);
         time_t snoozed = remind_snooze_read(snooze);
         if (snoozed != snoozed_seen) {
@@ -538,8 +551,10 @@ int live_remind(const struct live_options *o, const struct remind_options *ro)
             }
             term_end();
             int rc = play_prompt(o, ro->prompt_only);
-            if (rc == 0 && !ro->prompt_only && !stop_signals) rc = live_play(o);
-            if (rc != 0) status = rc; /* say so at the end, but keep reminding */
+            if (rc == 0 && !ro->prompt_only && !stop_signals)
+                rc = live_play(o);
+            if (rc != 0)
+                status = rc; /* say so at the end, but keep reminding */
             keys = term_begin(STDIN_FILENO);
             next = remind_next_open(time(NULL) + (time_t)llround(ro->every), ro->from, ro->to);
             continue;
@@ -548,7 +563,8 @@ int live_remind(const struct live_options *o, const struct remind_options *ro)
         if (poll(&pfd, keys ? 1 : 0, 250) > 0 && (pfd.revents & POLLIN)) {
             char buf[64];
             ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-            if (n > 0 && memchr(buf, 'q', (size_t)n)) break;
+            if (n > 0 && memchr(buf, 'q', (size_t)n))
+                break;
             if (n > 0) {
                 time_t until = time(NULL) + (time_t)llround(ro->postpone);
                 if (remind_snooze_write(snooze, until, err, sizeof err) != 0)

@@ -8,12 +8,14 @@
 #ifndef CALFPACE_LIVE_H
 #define CALFPACE_LIVE_H
 
+#include "setup.h"
+
 struct live_options {
     const char *routine;
     const char *device;
-    const char *sounds;
     double latency;
-    int voice;
+    double tempo_scale; /* the listener's tempo factor from the start */
+    struct setup_choice choice;
     int quiet;
     int no_summary; /* not even the closing figures (a reminder's prompt) */
 };
@@ -21,11 +23,11 @@ struct live_options {
 int live_play(const struct live_options *o);
 
 struct remind_options {
-    double every;      /* seconds between reminders */
-    int from, to;      /* active hours, minutes after midnight (equal: all day) */
-    double postpone;   /* seconds a key press postpones the next reminder */
-    int prompt_only;   /* "none": the spoken prompt alone, no routine */
-    double run_for;    /* stop after this many seconds (0: run until stopped) */
+    double every;    /* seconds between reminders */
+    int from, to;    /* active hours, minutes after midnight (equal: all day) */
+    double postpone; /* seconds a key press postpones the next reminder */
+    int prompt_only; /* "none": the spoken prompt alone, no routine */
+    double run_for;  /* stop after this many seconds (0: run until stopped) */
 };
 
 /* Reminds to move until stopped: at each interval inside the active hours,

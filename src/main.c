@@ -12,6 +12,7 @@
 #include "routine.h"
 #include "sequencer.h"
 #include "setup.h"
+#include "userconf.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -34,6 +35,7 @@ struct options {
     int quiet;
     int events;
     int csv;
+    const char *lang;
     const char *every, *between, *snooze, *run_for;
 };
 
@@ -54,6 +56,7 @@ static void usage(FILE *to)
             "      --latency SEC     ask the device for this much output latency\n"
             "      --sounds DIR      look for sounds in DIR (after the routine's own sounds_dir)\n"
             "      --no-voice        the routine's beats alone: no speech\n"
+            "      --voice LANG      speak in LANG: en (English) or de (German)\n"
             "  -q, --quiet           print nothing while playing\n"
             "      --events          with check: print every event with its sample\n"
             "      --every DURATION  with remind: the interval (45m, 1h, 2s)\n"
@@ -69,7 +72,8 @@ static void usage(FILE *to)
 static int default_routine(const char *name, char *out, size_t outlen)
 {
     char data[2048];
-    if (paths_data_dir(data, sizeof data) != 0) return -1;
+    if (paths_data_dir(data, sizeof data) != 0)
+        return -1;
     snprintf(out, outlen, "%s/config/%s", data, name);
     return 0;
 }
@@ -80,7 +84,8 @@ static struct engine_plan *load_plan(const char *path, const struct options *o,
     char err[2048];
     int bad;
     *bank = NULL;
-    struct engine_plan *p = setup_plan(path, o->sounds, o->voice, bank, err, sizeof err, &bad);
+    struct setup_choice choice = {.sounds = o->sounds, .lang = o->lang, .voice = o->voice};
+    struct engine_plan *p = setup_plan(path, &choice, bank, err, sizeof err, &bad);
     if (!p) {
         fprintf(stderr, "%s\n", err);
         clip_bank_destroy(*bank);
@@ -95,7 +100,8 @@ static int cmd_check(const char *path, const struct options *o)
     struct clip_bank *bank;
     int status = 0;
     struct engine_plan *p = load_plan(path, o, &bank, &status);
-    if (!p) return status;
+    if (!p)
+        return status;
     engine_plan_warn(p, stderr);
     if (o->events)
         plan_print_events(stdout, engine_plan_routine(p));
@@ -120,9 +126,10 @@ static int cmd_render(const char *path, const struct options *o)
     struct clip_bank *bank;
     int status = 0;
     struct engine_plan *p = load_plan(path, o, &bank, &status);
-    if (!p) return status;
+    if (!p)
+        return status;
     int rate = engine_plan_routine(p)->rate;
-    struct engine_options eo = {.voice = o->voice};
+    struct engine_options eo = {.voice = o->voice, .tempo_scale = 1.0};
     struct engine *e = engine_create(p, &eo);
     if (!e) {
         fprintf(stderr, "calfpace: out of memory\n");
@@ -153,15 +160,44 @@ static int cmd_render(const char *path, const struct options *o)
     return status;
 }
 
+/* Live sessions take the listener's own defaults; options win over them. */
+static int live_setup(const struct options *o, struct live_options *lo, struct userconf *u,
+                      const char *routine)
+{
+    char path[1024], err[1024];
+    userconf_path(path, sizeof path);
+    if (userconf_load(path, u, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_BAD_INPUT;
+    }
+    memset(lo, 0, sizeof *lo);
+    lo->routine = routine;
+    lo->device = o->device ? o->device : (u->device[0] ? u->device : NULL);
+    lo->latency = o->latency > 0.0 ? o->latency : u->latency;
+    lo->tempo_scale = u->tempo_scale;
+    lo->quiet = o->quiet;
+    lo->choice.sounds = o->sounds;
+    lo->choice.lang = o->lang;
+    lo->choice.lang_default = u->voice[0] ? u->voice : NULL;
+    lo->choice.voice = o->voice && !(u->voice_off && !o->lang);
+    lo->choice.volume_db = u->volume_db;
+    return 0;
+}
+
 static int cmd_play(const char *path, const struct options *o)
 {
-    struct live_options lo = {.routine = path,
-                              .device = o->device,
-                              .sounds = o->sounds,
-                              .latency = o->latency,
-                              .voice = o->voice,
-                              .quiet = o->quiet};
-    return live_play(&lo);
+    struct live_options lo;
+    struct userconf u;
+    int rc = live_setup(o, &lo, &u, path);
+    if (rc)
+        return rc;
+    rc = live_play(&lo);
+    if (rc == 0 && o->device && strcmp(o->device, u.device) != 0) {
+        char err[1200];
+        if (userconf_save_device(u.path, o->device, err, sizeof err) != 0)
+            fprintf(stderr, "calfpace: %s\n", err);
+    }
+    return rc;
 }
 
 static int cmd_stats(const struct options *o)
@@ -202,7 +238,8 @@ static int cmd_remind(const char *routine, const struct options *o)
     char err[512];
     if (o->snooze) {
         double secs;
-        if (parse_duration_opt("--snooze", o->snooze, &secs)) return EXIT_BAD_INPUT;
+        if (parse_duration_opt("--snooze", o->snooze, &secs))
+            return EXIT_BAD_INPUT;
         char path[4096];
         remind_snooze_path(path, sizeof path);
         time_t until = time(NULL) + (time_t)llround(secs);
@@ -218,25 +255,27 @@ static int cmd_remind(const char *routine, const struct options *o)
         return 0;
     }
     struct remind_options ro = {.every = 45 * 60.0, .postpone = 15 * 60.0};
-    if (o->every && parse_duration_opt("--every", o->every, &ro.every)) return EXIT_BAD_INPUT;
-    if (o->run_for && parse_duration_opt("--for", o->run_for, &ro.run_for)) return EXIT_BAD_INPUT;
+    if (o->every && parse_duration_opt("--every", o->every, &ro.every))
+        return EXIT_BAD_INPUT;
+    if (o->run_for && parse_duration_opt("--for", o->run_for, &ro.run_for))
+        return EXIT_BAD_INPUT;
     if (o->between && remind_parse_between(o->between, &ro.from, &ro.to, err, sizeof err) != 0) {
         fprintf(stderr, "calfpace: --between: %s\n", err);
         return EXIT_BAD_INPUT;
     }
     ro.prompt_only = strcmp(routine, "none") == 0;
-    struct live_options lo = {.routine = routine,
-                              .device = o->device,
-                              .sounds = o->sounds,
-                              .latency = o->latency,
-                              .voice = o->voice,
-                              .quiet = o->quiet};
+    struct live_options lo;
+    struct userconf u;
+    int rc = live_setup(o, &lo, &u, routine);
+    if (rc)
+        return rc;
     if (!ro.prompt_only) {
         /* A routine with a mistake is refused now, not at the first reminder. */
         struct clip_bank *bank;
         int status = 0;
         struct engine_plan *p = load_plan(routine, o, &bank, &status);
-        if (!p) return status;
+        if (!p)
+            return status;
         engine_plan_destroy(p);
         clip_bank_destroy(bank);
     }
@@ -254,7 +293,8 @@ int main(int argc, char **argv)
         OPT_BETWEEN,
         OPT_SNOOZE,
         OPT_FOR,
-        OPT_CSV
+        OPT_CSV,
+        OPT_VOICE
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -269,6 +309,7 @@ int main(int argc, char **argv)
         {"snooze", required_argument, NULL, OPT_SNOOZE},
         {"for", required_argument, NULL, OPT_FOR},
         {"csv", no_argument, NULL, OPT_CSV},
+        {"voice", required_argument, NULL, OPT_VOICE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -323,6 +364,16 @@ int main(int argc, char **argv)
         case OPT_CSV:
             o.csv = 1;
             break;
+        case OPT_VOICE:
+            if (!routine_voice_known(optarg)) {
+                fprintf(stderr,
+                        "calfpace: --voice \"%s\" is not a language calfpace speaks "
+                        "(allowed: en, de)\n",
+                        optarg);
+                return EXIT_BAD_INPUT;
+            }
+            o.lang = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -370,8 +421,11 @@ int main(int argc, char **argv)
         }
         routine = fallback;
     }
-    if (strcmp(cmd, "check") == 0) return cmd_check(routine, &o);
-    if (strcmp(cmd, "render") == 0) return cmd_render(routine, &o);
-    if (strcmp(cmd, "remind") == 0) return cmd_remind(routine, &o);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(routine, &o);
+    if (strcmp(cmd, "render") == 0)
+        return cmd_render(routine, &o);
+    if (strcmp(cmd, "remind") == 0)
+        return cmd_remind(routine, &o);
     return cmd_play(routine, &o);
 }

@@ -22,11 +22,11 @@ struct out_pa {
 
     atomic_ullong callbacks;
     atomic_ullong underflows;
-    atomic_ullong busy_ns;        /* total time inside the callback */
-    atomic_ullong worst_ppm;      /* worst time / its own period, in millionths */
-    atomic_ullong period_ns_sum;  /* total of the periods the callbacks filled */
+    atomic_ullong busy_ns;       /* total time inside the callback */
+    atomic_ullong worst_ppm;     /* worst time / its own period, in millionths */
+    atomic_ullong period_ns_sum; /* total of the periods the callbacks filled */
     atomic_llong first_frames;
-    atomic_llong first_ns;        /* CLOCK_MONOTONIC at the first callback */
+    atomic_llong first_ns; /* CLOCK_MONOTONIC at the first callback */
     atomic_int finished;
 };
 
@@ -60,8 +60,8 @@ static int64_t ns_between(const struct timespec *a, const struct timespec *b)
 /* ALSA reports through this instead of printing to stderr: while a session
  * plays, a recovered underrun must not scribble over the status line (it is
  * counted through PortAudio's underflow flag instead). */
-static void alsa_quiet(const char *file, int line, const char *function, int err,
-                       const char *fmt, ...)
+static void alsa_quiet(const char *file, int line, const char *function, int err, const char *fmt,
+                       ...)
 {
     (void)file;
     (void)line;
@@ -180,8 +180,9 @@ struct out_pa *out_pa_open(struct engine *e, const char *device, double latency,
                      "no output device matches \"%s\" (see 'calfpace devices' for the list)",
                      device);
         else
-            snprintf(err, errlen, "no audio output device found; to make a file instead, use "
-                                  "'calfpace render ROUTINE -o session.wav'");
+            snprintf(err, errlen,
+                     "no audio output device found; to make a file instead, use "
+                     "'calfpace render ROUTINE -o session.wav'");
         return NULL;
     }
     const PaDeviceInfo *info = Pa_GetDeviceInfo(dev);
@@ -198,7 +199,8 @@ struct out_pa *out_pa_open(struct engine *e, const char *device, double latency,
     p.device = dev;
     p.channelCount = 2;
     p.sampleFormat = paFloat32;
-    /* The high default (tens of ms) rides out a busy machine; a key still acts well within a beat. */
+    /* The high default (tens of ms) rides out a busy machine; a key still acts well within a beat.
+     */
     p.suggestedLatency = latency > 0.0 ? latency : info->defaultHighOutputLatency;
     int saved = hush_begin();
     PaError rc = Pa_OpenStream(&o->stream, NULL, &p, o->rate, paFramesPerBufferUnspecified,

@@ -4,8 +4,8 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <libconfig.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -176,8 +176,8 @@ static int literal_on_line(const struct ctx *c, const config_setting_t *s, long 
 }
 
 /* Rejects any member of GROUP not in ALLOWED (NULL-terminated). */
-static int check_names(const struct ctx *c, const config_setting_t *group, const char *const *allowed,
-                       const char *where)
+static int check_names(const struct ctx *c, const config_setting_t *group,
+                       const char *const *allowed, const char *where)
 {
     int n = config_setting_length(group);
     for (int i = 0; i < n; i++) {
@@ -210,8 +210,8 @@ static int check_names(const struct ctx *c, const config_setting_t *group, const
             strncat(list, *a, sizeof list - strlen(list) - 1);
         }
         if (near)
-            fail_at(c, (m), "unknown setting '%s' %s (did you mean '%s'? allowed: %s)", name,
-                 where, near, list);
+            fail_at(c, (m), "unknown setting '%s' %s (did you mean '%s'? allowed: %s)", name, where,
+                    near, list);
         else
             fail_at(c, (m), "unknown setting '%s' %s (allowed: %s)", name, where, list);
         return -1;
@@ -266,8 +266,8 @@ static int get_number(const struct ctx *c, const config_setting_t *s, double lo,
 {
     const char *name = config_setting_name(s) ? config_setting_name(s) : what;
     if (!is_number(s)) {
-        fail_at(c, (s), "'%s' must be a number, not %s (allowed: %g to %g)", name,
-             type_word(s), lo, hi);
+        fail_at(c, (s), "'%s' must be a number, not %s (allowed: %g to %g)", name, type_word(s), lo,
+                hi);
         return -1;
     }
     double v = number_of(s);
@@ -304,7 +304,7 @@ static int get_int(const struct ctx *c, const config_setting_t *s, long lo, long
     int t = config_setting_type(s);
     if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
         fail_at(c, (s), "'%s' must be a whole number, not %s (allowed: %ld to %ld)", name,
-             type_word(s), lo, hi);
+                type_word(s), lo, hi);
         return -1;
     }
     long long v = t == CONFIG_TYPE_INT ? config_setting_get_int(s) : config_setting_get_int64(s);
@@ -349,9 +349,9 @@ static int get_sound_name(const struct ctx *c, const config_setting_t *s, char *
             ok = 0;
     if (!ok) {
         fail_at(c, (s),
-             "%s \"%s\" is not a sound name (allowed: letters, digits, '-', '_' and '.', "
-             "naming a file in a sounds folder without its extension)",
-             what, out);
+                "%s \"%s\" is not a sound name (allowed: letters, digits, '-', '_' and '.', "
+                "naming a file in a sounds folder without its extension)",
+                what, out);
         return -1;
     }
     return 0;
@@ -365,9 +365,10 @@ static int get_cycle_strings(const struct ctx *c, const config_setting_t *s, str
         return get_sound_name(c, s, st->sounds[0], sizeof st->sounds[0], "sound");
     }
     if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
-        fail_at(c, (s), "'sounds' must be an array of sound names like [ \"tick\", \"tock\" ], "
-                            "not %s",
-             type_word(s));
+        fail_at(c, (s),
+                "'sounds' must be an array of sound names like [ \"tick\", \"tock\" ], "
+                "not %s",
+                type_word(s));
         return -1;
     }
     int n = config_setting_length(s);
@@ -392,7 +393,7 @@ static int get_cycle_pan(const struct ctx *c, const config_setting_t *s, struct 
     }
     if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
         fail_at(c, (s), "'pan' must be a number or an array like [ -1.0, 1.0 ], not %s",
-             type_word(s));
+                type_word(s));
         return -1;
     }
     int n = config_setting_length(s);
@@ -410,8 +411,8 @@ static int get_cycle_pan(const struct ctx *c, const config_setting_t *s, struct 
     return 0;
 }
 
-static const char *const step_names_paced[] = {"type",   "name", "cue",   "tempo",   "seconds",
-                                                "beats",  "sounds", "pan", "lead_in", NULL};
+static const char *const step_names_paced[] = {"type",  "name",   "cue", "tempo",   "seconds",
+                                               "beats", "sounds", "pan", "lead_in", NULL};
 static const char *const step_names_timed[] = {"type", "name", "cue", "seconds", "lead_in", NULL};
 
 static int read_step(const struct ctx *c, const config_setting_t *g, int index, double default_lead,
@@ -421,13 +422,12 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
     st->line = line_of(g);
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
         fail_at(c, g, "step %d must be a group { type = ...; ... }, not %s", index + 1,
-             type_word(g));
+                type_word(g));
         return -1;
     }
     const config_setting_t *type = config_setting_get_member(g, "type");
     if (!type) {
-        fail_at(c, g, "step %d has no 'type' (allowed: \"paced\", \"hold\", \"rest\")",
-             index + 1);
+        fail_at(c, g, "step %d has no 'type' (allowed: \"paced\", \"hold\", \"rest\")", index + 1);
         return -1;
     }
     char tname[16];
@@ -444,7 +444,7 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
         st->type = STEP_REST;
     else {
         fail_at(c, (type), "unknown step type \"%s\" (allowed: \"paced\", \"hold\", \"rest\")",
-             config_setting_get_string(type));
+                config_setting_get_string(type));
         return -1;
     }
     char where[64];
@@ -457,9 +457,10 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
         if (get_string(c, s, st->name, sizeof st->name, "name"))
             return -1;
     } else {
-        snprintf(st->name, sizeof st->name, "%s", st->type == STEP_PACED  ? "Paced"
-                                                  : st->type == STEP_HOLD ? "Hold"
-                                                                          : "Rest");
+        snprintf(st->name, sizeof st->name, "%s",
+                 st->type == STEP_PACED  ? "Paced"
+                 : st->type == STEP_HOLD ? "Hold"
+                                         : "Rest");
     }
     st->cue_line = st->line;
     if ((s = config_setting_get_member(g, "cue"))) {
@@ -476,8 +477,8 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
     const config_setting_t *beats = config_setting_get_member(g, "beats");
     if (st->type != STEP_PACED) {
         if (!secs) {
-            fail_at(c, g, "%s step %d has no 'seconds' (allowed: more than 0 up to %g)",
-                 tname, index + 1, ROUTINE_SECONDS_MAX);
+            fail_at(c, g, "%s step %d has no 'seconds' (allowed: more than 0 up to %g)", tname,
+                    index + 1, ROUTINE_SECONDS_MAX);
             return -1;
         }
         return get_seconds(c, secs, &st->seconds);
@@ -486,9 +487,9 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
     s = config_setting_get_member(g, "tempo");
     if (!s) {
         fail_at(c, g,
-             "paced step %d has no 'tempo' (write tempo = 100.0; or tempo = { from = 80.0; to = "
-             "120.0; }; in bpm, %g to %g)",
-             index + 1, ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX);
+                "paced step %d has no 'tempo' (write tempo = 100.0; or tempo = { from = 80.0; to = "
+                "120.0; }; in bpm, %g to %g)",
+                index + 1, ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX);
         return -1;
     }
     if (config_setting_type(s) == CONFIG_TYPE_GROUP) {
@@ -499,7 +500,7 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
         const config_setting_t *to = config_setting_get_member(s, "to");
         if (!from || !to) {
             fail_at(c, (s), "a tempo ramp needs both 'from' and 'to' (bpm, %g to %g)",
-                 ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX);
+                    ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX);
             return -1;
         }
         if (get_number(c, from, ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX, "tempo (bpm)",
@@ -511,9 +512,10 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
             return -1;
         st->tempo_to = st->tempo_from;
     } else {
-        fail_at(c, (s),
-             "'tempo' must be a number or a ramp { from = ...; to = ...; }, not %s (bpm, %g to %g)",
-             type_word(s), ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX);
+        fail_at(
+            c, (s),
+            "'tempo' must be a number or a ramp { from = ...; to = ...; }, not %s (bpm, %g to %g)",
+            type_word(s), ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX);
         return -1;
     }
 
@@ -532,7 +534,7 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
         st->seconds = tempo_seconds_for_beats(st->tempo_from, st->tempo_to, st->beats);
         if (st->seconds > ROUTINE_SECONDS_MAX) {
             fail_at(c, (beats), "%d beats take %.0f seconds (allowed: at most %g)", st->beats,
-                 st->seconds, ROUTINE_SECONDS_MAX);
+                    st->seconds, ROUTINE_SECONDS_MAX);
             return -1;
         }
     } else {
@@ -560,15 +562,19 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
     return 0;
 }
 
-static const char *const top_names[] = {"name",    "repeat",  "rate",       "volume",
-                                        "steps",   "cue",     "end_cue",    "lead_in",
-                                        "sounds_dir", "guidance", NULL};
+static const char *const top_names[] = {"name",       "repeat",   "rate",    "volume",
+                                        "steps",      "cue",      "end_cue", "lead_in",
+                                        "sounds_dir", "guidance", "voice",   NULL};
+
+int routine_voice_known(const char *lang)
+{
+    return strcmp(lang, "en") == 0 || strcmp(lang, "de") == 0;
+}
 
 static int get_bool(const struct ctx *c, const config_setting_t *s, int *out)
 {
     if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-        fail_at(c, (s), "'%s' must be true or false, not %s", config_setting_name(s),
-             type_word(s));
+        fail_at(c, (s), "'%s' must be true or false, not %s", config_setting_name(s), type_word(s));
         return -1;
     }
     *out = config_setting_get_bool(s);
@@ -577,13 +583,14 @@ static int get_bool(const struct ctx *c, const config_setting_t *s, int *out)
 
 static int read_guidance(const struct ctx *c, const config_setting_t *g, struct guidance *gd)
 {
-    static const char *const names[] = {"voice",     "lengths",     "countdown", "halfway",
-                                        "remaining", "transitions", "closing",   "duck",
-                                        NULL};
+    static const char *const names[] = {"voice",   "lengths",   "countdown",
+                                        "halfway", "remaining", "transitions",
+                                        "closing", "duck",      NULL};
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-        fail_at(c, (g), "'guidance' must be a group like { countdown = false; duck = -10.0; }, "
-                            "not %s",
-             type_word(g));
+        fail_at(c, (g),
+                "'guidance' must be a group like { countdown = false; duck = -10.0; }, "
+                "not %s",
+                type_word(g));
         return -1;
     }
     if (check_names(c, g, names, "in guidance"))
@@ -654,9 +661,10 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
     if ((s = config_setting_get_member(root, "volume"))) {
         static const char *const vol_names[] = {"clicks", "voice", NULL};
         if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-            fail_at(c, (s), "'volume' must be a group like { clicks = -8.0; voice = -2.0; }, "
-                                "not %s",
-                 type_word(s));
+            fail_at(c, (s),
+                    "'volume' must be a group like { clicks = -8.0; voice = -2.0; }, "
+                    "not %s",
+                    type_word(s));
             return -1;
         }
         if (check_names(c, s, vol_names, "in volume"))
@@ -668,6 +676,16 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
         if ((v = config_setting_get_member(s, "voice")) &&
             get_number(c, v, ROUTINE_DB_MIN, ROUTINE_DB_MAX, "voice volume (dB)", &r->voice_db))
             return -1;
+    }
+    if ((s = config_setting_get_member(root, "voice"))) {
+        if (get_string(c, s, r->voice, sizeof r->voice, "voice"))
+            return -1;
+        if (!routine_voice_known(r->voice)) {
+            fail_at(c, s,
+                    "voice \"%s\" is not a language calfpace speaks (allowed: \"en\", \"de\")",
+                    r->voice);
+            return -1;
+        }
     }
     r->guidance = (struct guidance){1, 1, 1, 1, 1, 1, 1, -10.0};
     if ((s = config_setting_get_member(root, "guidance")) && read_guidance(c, s, &r->guidance))
@@ -690,15 +708,16 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
         struct stat st;
         if (stat(r->sounds_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
             fail_at(c, (s), "sounds_dir \"%s\" is not a folder (%s)", r->sounds_dir,
-                 errno ? strerror(errno) : "not a directory");
+                    errno ? strerror(errno) : "not a directory");
             return -1;
         }
     }
 
     s = config_setting_get_member(root, "steps");
     if (!s) {
-        fail(c, 0, "no 'steps' (write steps = ( { type = \"paced\"; ... } ); see "
-                   "docs/routine-format.md)");
+        fail(c, 0,
+             "no 'steps' (write steps = ( { type = \"paced\"; ... } ); see "
+             "docs/routine-format.md)");
         return -1;
     }
     if (config_setting_type(s) != CONFIG_TYPE_LIST) {
@@ -739,8 +758,8 @@ struct routine *routine_parse(const char *text, const char *name, char *err, siz
             snprintf(err, errlen, "%s/%s:%d: %s (included from %s)", dir, f,
                      config_error_line(&cfg), what, name);
         else if (f)
-            snprintf(err, errlen, "%s:%d: %s (included from %s)", f, config_error_line(&cfg),
-                     what, name);
+            snprintf(err, errlen, "%s:%d: %s (included from %s)", f, config_error_line(&cfg), what,
+                     name);
         else
             fail(&c, config_error_line(&cfg), "%s (see docs/routine-format.md for the syntax)",
                  what);
@@ -794,14 +813,16 @@ struct routine *routine_load(const char *path, char *err, size_t errlen)
     }
     text[got] = '\0';
     if (memchr(text, '\0', got)) {
-        fail(&c, 0, "the file holds binary data (a routine is a text file; see "
-                    "docs/routine-format.md)");
+        fail(&c, 0,
+             "the file holds binary data (a routine is a text file; see "
+             "docs/routine-format.md)");
         free(text);
         return NULL;
     }
     if (got == 0 || strspn(text, " \t\r\n") == got) {
-        fail(&c, 0, "the file is empty (a routine needs at least steps = ( ... ); see "
-                    "docs/routine-format.md)");
+        fail(&c, 0,
+             "the file is empty (a routine needs at least steps = ( ... ); see "
+             "docs/routine-format.md)");
         free(text);
         return NULL;
     }

@@ -68,8 +68,9 @@ struct routine {
     char cue[ROUTINE_NAME_MAX];     /* spoken once at the session's start; "" for none */
     char end_cue[ROUTINE_NAME_MAX]; /* spoken once after the last step; "" for none */
     int cue_line, end_cue_line;
-    double lead_in;                 /* seconds the opening cue has before the first step */
+    double lead_in;                    /* seconds the opening cue has before the first step */
     char sounds_dir[ROUTINE_PATH_MAX]; /* extra sound folder, relative paths resolved; "" none */
+    char voice[8]; /* the language of the spoken cues ("en", "de"); "" for the listener's choice */
     int repeat;
     int rate;
     double clicks_db;
@@ -81,6 +82,9 @@ struct routine {
 
 /* The standard click, used by paced steps that name no sounds. */
 #define ROUTINE_DEFAULT_SOUND "click"
+
+/* The languages calfpace speaks; a routine or --voice picks one. */
+int routine_voice_known(const char *lang);
 
 /* Read and validate PATH.  On failure returns NULL with a message in err. */
 struct routine *routine_load(const char *path, char *err, size_t errlen);

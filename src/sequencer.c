@@ -33,7 +33,8 @@ double sequencer_session_seconds(const struct routine *r)
 static double ramp_time(const struct step *st, double p)
 {
     double end = tempo_phase(st->tempo_from, st->tempo_to, st->seconds, st->seconds);
-    if (p <= end) return tempo_beat_time(st->tempo_from, st->tempo_to, st->seconds, p);
+    if (p <= end)
+        return tempo_beat_time(st->tempo_from, st->tempo_to, st->seconds, p);
     return st->seconds + (p - end) * 60.0 / st->tempo_to;
 }
 
@@ -60,7 +61,8 @@ static void plan_body(struct sequencer *s)
     double end = tempo_phase(st->tempo_from, st->tempo_to, st->seconds, st->seconds);
     double n = (double)s->seg_beat + (end - s->seg_phase) * s->seg_scale;
     s->beats = (int)ceil(n - 1e-9 * fmax(1.0, n));
-    if (s->beats < s->seg_beat) s->beats = s->seg_beat;
+    if (s->beats < s->seg_beat)
+        s->beats = s->seg_beat;
     s->body_len = st->seconds;
 }
 
@@ -125,9 +127,12 @@ static enum seq_kind after_start(struct sequencer *s)
     const struct step *st = &s->routine->steps[s->step];
     while (s->count > 0 && count_time(s, s->count) < 0.0)
         s->count--;
-    if (s->count > 0 && (st->type != STEP_HOLD)) return SEQ_COUNT;
-    if (st->type == STEP_PACED && s->beat < s->beats) return SEQ_BEAT;
-    if (s->count > 0) return SEQ_COUNT;
+    if (s->count > 0 && (st->type != STEP_HOLD))
+        return SEQ_COUNT;
+    if (st->type == STEP_PACED && s->beat < s->beats)
+        return SEQ_BEAT;
+    if (s->count > 0)
+        return SEQ_COUNT;
     return SEQ_STEP_END;
 }
 
@@ -222,9 +227,11 @@ void sequencer_goto(struct sequencer *s, int round, int step, int64_t at)
 void sequencer_scale_tempo(struct sequencer *s, double factor)
 {
     s->scale *= factor;
-    if (s->next_kind == SEQ_OPEN || s->next_kind == SEQ_CLOSE || s->next_kind == SEQ_DONE) return;
+    if (s->next_kind == SEQ_OPEN || s->next_kind == SEQ_CLOSE || s->next_kind == SEQ_DONE)
+        return;
     const struct step *st = &s->routine->steps[s->step];
-    if (st->type != STEP_PACED) return;
+    if (st->type != STEP_PACED)
+        return;
     if (s->next_kind == SEQ_STEP || s->next_kind == SEQ_COUNT) {
         /* Not yet at the first beat: the whole step takes the new tempo. */
         if (s->beat == 0) {
@@ -251,8 +258,10 @@ void sequencer_switch(struct sequencer *s, const struct routine *r, int64_t at)
     int k = s->beat > 0 ? s->beat - 1 : 0;
     double u = was->type == STEP_PACED && s->beat > 0 ? ramp_time(was, beat_phase(s, k)) : 0.0;
     s->routine = r;
-    if (s->round >= r->repeat) s->round = r->repeat - 1;
-    if (s->next_kind == SEQ_OPEN || s->next_kind == SEQ_CLOSE || s->next_kind == SEQ_DONE) return;
+    if (s->round >= r->repeat)
+        s->round = r->repeat - 1;
+    if (s->next_kind == SEQ_OPEN || s->next_kind == SEQ_CLOSE || s->next_kind == SEQ_DONE)
+        return;
     if (s->step >= r->n_steps) {
         /* The step is gone: the session closes where the next event was. */
         s->step = r->n_steps - 1;
@@ -290,8 +299,10 @@ void sequencer_switch(struct sequencer *s, const struct routine *r, int64_t at)
 double sequencer_current_tempo(const struct sequencer *s)
 {
     const struct step *st = &s->routine->steps[s->step];
-    if (st->type != STEP_PACED) return 0.0;
+    if (st->type != STEP_PACED)
+        return 0.0;
     double t = ramp_time(st, beat_phase(s, s->beat));
-    if (t > st->seconds) t = st->seconds;
+    if (t > st->seconds)
+        t = st->seconds;
     return tempo_at(st->tempo_from, st->tempo_to, st->seconds, t) * s->seg_scale;
 }

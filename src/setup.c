@@ -3,27 +3,53 @@
 #include "paths.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
-void setup_add_dirs(struct clip_bank *b, const struct routine *r, const char *sounds)
+const char *setup_lang(const struct routine *r, const struct setup_choice *c)
 {
-    char dir[4096], data[2048];
-    if (r->sounds_dir[0]) clip_bank_add_dir(b, r->sounds_dir);
-    if (sounds) clip_bank_add_dir(b, sounds);
-    paths_user_sounds_dir(dir, sizeof dir);
-    if (access(dir, R_OK) == 0) clip_bank_add_dir(b, dir);
-    if (paths_data_dir(data, sizeof data) == 0) {
+    if (c->lang)
+        return c->lang;
+    if (r->voice[0])
+        return r->voice;
+    return c->lang_default ? c->lang_default : "en";
+}
+
+void setup_add_dirs(struct clip_bank *b, const struct routine *r, const char *sounds,
+                    const char *lang)
+{
+    char dir[4096], user[2048], data[1024];
+    int other = lang && strcmp(lang, "en") != 0;
+    int have_data = paths_data_dir(data, sizeof data) == 0;
+    paths_user_sounds_dir(user, sizeof user);
+    if (r->sounds_dir[0])
+        clip_bank_add_dir(b, r->sounds_dir);
+    if (sounds)
+        clip_bank_add_dir(b, sounds);
+    if (other) {
+        snprintf(dir, sizeof dir, "%s/%s", user, lang);
+        if (access(dir, R_OK) == 0)
+            clip_bank_add_dir(b, dir);
+        if (have_data) {
+            snprintf(dir, sizeof dir, "%s/sounds/%s", data, lang);
+            clip_bank_add_dir(b, dir);
+        }
+    }
+    if (access(user, R_OK) == 0)
+        clip_bank_add_dir(b, user);
+    if (have_data) {
         snprintf(dir, sizeof dir, "%s/sounds", data);
         clip_bank_add_dir(b, dir);
     }
 }
 
-struct engine_plan *setup_plan(const char *path, const char *sounds, int voice,
+struct engine_plan *setup_plan(const char *path, const struct setup_choice *c,
                                struct clip_bank **bank, char *err, size_t errlen, int *bad_input)
 {
     *bad_input = 1;
     struct routine *r = routine_load(path, err, errlen);
-    if (!r) return NULL;
+    if (!r)
+        return NULL;
     if (*bank && clip_bank_rate(*bank) != r->rate) {
         snprintf(err, errlen,
                  "%s: rate is %d but the session plays at %d Hz; a new rate takes "
@@ -38,9 +64,23 @@ struct engine_plan *setup_plan(const char *path, const char *sounds, int voice,
         routine_destroy(r);
         return NULL;
     }
-    setup_add_dirs(*bank, r, sounds);
-    struct engine_options eo = {.voice = voice};
+    const char *lang = setup_lang(r, c);
+    if (!routine_voice_known(lang)) {
+        snprintf(err, errlen,
+                 "calfpace: voice \"%s\" is not a language calfpace speaks (allowed: "
+                 "en, de)",
+                 lang);
+        routine_destroy(r);
+        return NULL;
+    }
+    if (c->volume_db != 0.0) {
+        r->clicks_db += c->volume_db;
+        r->voice_db += c->volume_db;
+    }
+    setup_add_dirs(*bank, r, c->sounds, lang);
+    struct engine_options eo = {.voice = c->voice};
     struct engine_plan *p = engine_plan_create(r, *bank, &eo, err, errlen);
-    if (!p) routine_destroy(r);
+    if (!p)
+        routine_destroy(r);
     return p;
 }

@@ -10,15 +10,30 @@
 
 #include <stddef.h>
 
+/* What the listener chose, from the command line and the personal config. */
+struct setup_choice {
+    const char *sounds;       /* --sounds DIR, or NULL */
+    const char *lang;         /* --voice LANG, or NULL */
+    const char *lang_default; /* from the personal config, or NULL ("en") */
+    int voice;                /* 0: the routine's beats alone */
+    double volume_db;         /* added to the routine's volumes */
+};
+
+/* The language a session speaks: --voice, else the routine's, else the
+ * personal config's, else English. */
+const char *setup_lang(const struct routine *r, const struct setup_choice *c);
+
 /* Adds R's sound folders to B, most specific first: the routine's own
- * sounds_dir, SOUNDS (from --sounds; may be NULL), the user's folder, the
- * shipped sounds. */
-void setup_add_dirs(struct clip_bank *b, const struct routine *r, const char *sounds);
+ * sounds_dir, --sounds, the user's folder, the shipped sounds; for a
+ * language other than English, its subfolder of each of the last two
+ * before them. */
+void setup_add_dirs(struct clip_bank *b, const struct routine *r, const char *sounds,
+                    const char *lang);
 
 /* Reads PATH and loads what it needs into BANK (created at the routine's
  * rate when *BANK is NULL).  Returns the plan, or NULL with the message in
  * err and *bad_input set when the fault is the input's (exit status 2). */
-struct engine_plan *setup_plan(const char *path, const char *sounds, int voice,
+struct engine_plan *setup_plan(const char *path, const struct setup_choice *c,
                                struct clip_bank **bank, char *err, size_t errlen, int *bad_input);
 
 #endif

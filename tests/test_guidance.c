@@ -45,7 +45,7 @@ static struct engine_plan *make_plan(struct clip_bank **bank, const char *body)
         exit(1);
     if (!*bank)
         *bank = clip_bank_create(RATE);
-    setup_add_dirs(*bank, r, NULL);
+    setup_add_dirs(*bank, r, NULL, "en");
     struct engine_options opt = {.voice = 1};
     struct engine_plan *p = engine_plan_create(r, *bank, &opt, err, sizeof err);
     CHECK(p != NULL, "plan: %s", err);

@@ -34,7 +34,7 @@ int main(void)
         return CHECK_DONE("test_long");
     struct clip_bank *bank = clip_bank_create(r->rate);
     clip_bank_add_dir(bank, r->sounds_dir);
-    setup_add_dirs(bank, r, NULL); /* the standard click, for feedback */
+    setup_add_dirs(bank, r, NULL, "en"); /* the standard click, for feedback */
     struct engine_options opt = {.voice = 0};
     struct engine_plan *plan = engine_plan_create(r, bank, &opt, err, sizeof err);
     CHECK(plan != NULL, "plan: %s", err);

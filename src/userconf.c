@@ -1,0 +1,150 @@
+#include "userconf.h"
+
+#include "routine.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void userconf_path(char *out, size_t outlen)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    if (xdg && xdg[0] == '/')
+        snprintf(out, outlen, "%s/calfpace/calfpace.cfg", xdg);
+    else
+        snprintf(out, outlen, "%s/.config/calfpace/calfpace.cfg", home ? home : ".");
+}
+
+static int number(const config_setting_t *s, double *out)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+        *out = config_setting_get_int(s);
+        return 0;
+    case CONFIG_TYPE_FLOAT:
+        *out = config_setting_get_float(s);
+        return isfinite(*out) ? 0 : -1;
+    default:
+        return -1;
+    }
+}
+
+int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen)
+{
+    memset(u, 0, sizeof *u);
+    snprintf(u->path, sizeof u->path, "%s", path);
+    u->tempo_scale = 1.0;
+    if (access(path, F_OK) != 0)
+        return 0;
+    config_t cfg;
+    config_init(&cfg);
+    if (config_read_file(&cfg, path) != CONFIG_TRUE) {
+        snprintf(err, errlen, "%s:%d: %s (see 'man calfpace', FILES)", path,
+                 config_error_line(&cfg), config_error_text(&cfg));
+        config_destroy(&cfg);
+        return -1;
+    }
+    config_setting_t *root = config_root_setting(&cfg);
+    int rc = 0;
+    for (int i = 0; i < config_setting_length(root) && rc == 0; i++) {
+        config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+        const char *name = config_setting_name(s);
+        int line = (int)config_setting_source_line(s);
+        double v;
+        if (strcmp(name, "device") == 0 && config_setting_type(s) == CONFIG_TYPE_STRING) {
+            snprintf(u->device, sizeof u->device, "%s", config_setting_get_string(s));
+        } else if (strcmp(name, "voice") == 0 && config_setting_type(s) == CONFIG_TYPE_STRING) {
+            const char *lang = config_setting_get_string(s);
+            if (strcmp(lang, "off") == 0) {
+                u->voice_off = 1;
+            } else if (routine_voice_known(lang)) {
+                snprintf(u->voice, sizeof u->voice, "%s", lang);
+            } else {
+                snprintf(err, errlen,
+                         "%s:%d: voice \"%s\" is not known (allowed: \"en\", \"de\", "
+                         "\"off\")",
+                         path, line, lang);
+                rc = -1;
+            }
+        } else if (strcmp(name, "volume") == 0 && number(s, &v) == 0 && v >= -40.0 && v <= 12.0) {
+            u->volume_db = v;
+        } else if (strcmp(name, "tempo_scale") == 0 && number(s, &v) == 0 && v >= 0.5 && v <= 2.0) {
+            u->tempo_scale = v;
+        } else if (strcmp(name, "latency") == 0 && number(s, &v) == 0 && v > 0.0 && v <= 2.0) {
+            u->latency = v;
+        } else {
+            snprintf(
+                err, errlen,
+                "%s:%d: '%s' is not a setting here or its value is out of range (allowed: "
+                "device = \"NAME\"; volume = -40.0 to 12.0; voice = \"en\", \"de\" or \"off\"; "
+                "tempo_scale = 0.5 to 2.0; latency = more than 0 up to 2.0)",
+                path, line, name);
+            rc = -1;
+        }
+    }
+    config_destroy(&cfg);
+    return rc;
+}
+
+static void make_parents(const char *path)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", path);
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        mkdir(dir, 0755);
+        *p = '/';
+    }
+}
+
+int userconf_save_device(const char *path, const char *device, char *err, size_t errlen)
+{
+    if (strchr(device, '"') || strchr(device, '\\') || strchr(device, '\n')) {
+        snprintf(err, errlen, "%s: a device name with quotes or backslashes is not saved", path);
+        return -1;
+    }
+    make_parents(path);
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s.new-%ld", path, (long)getpid());
+    FILE *in = fopen(path, "r");
+    FILE *out = fopen(tmp, "w");
+    if (!out) {
+        snprintf(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
+        if (in)
+            fclose(in);
+        return -1;
+    }
+    int done = 0;
+    char line[2048];
+    while (in && fgets(line, sizeof line, in)) {
+        const char *p = line;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!done && strncmp(p, "device", 6) == 0 &&
+            (isspace((unsigned char)p[6]) || p[6] == '=' || p[6] == ':')) {
+            fprintf(out, "device = \"%s\";  # the last device chosen with --device\n", device);
+            done = 1;
+        } else {
+            fputs(line, out);
+        }
+    }
+    if (!done)
+        fprintf(out, "device = \"%s\";  # the last device chosen with --device\n", device);
+    if (in)
+        fclose(in);
+    if (fclose(out) != 0 || rename(tmp, path) != 0) {
+        snprintf(err, errlen, "%s: cannot save: %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,41 @@
+/* userconf: the listener's own defaults, in $XDG_CONFIG_HOME/calfpace/calfpace.cfg
+ * (default ~/.config/calfpace/calfpace.cfg), a libconfig file:
+ *
+ *   device = "pulse";     # the output device: a name substring or an index
+ *   volume = -3.0;        # dB added to every routine's volumes
+ *   voice = "de";         # "en", "de", or "off" for the beats alone
+ *   tempo_scale = 0.9;    # every tempo times this (0.5 to 2.0)
+ *   latency = 0.08;       # seconds of output latency to ask for
+ *
+ * Mistakes are reported like a routine's: FILE:LINE: what is wrong.  The
+ * device chosen with --device is written back as the new default, keeping
+ * the rest of the file (comments too) as it is.  Command-line options win
+ * over the file.  Not for the audio thread.
+ */
+#ifndef CALFPACE_USERCONF_H
+#define CALFPACE_USERCONF_H
+
+#include <stddef.h>
+
+struct userconf {
+    char path[1024];
+    char device[256]; /* "" for the system's default */
+    double volume_db;
+    char voice[8]; /* "" for the routine's choice */
+    int voice_off;
+    double tempo_scale;
+    double latency;
+};
+
+/* Where the file is (it may not exist). */
+void userconf_path(char *out, size_t outlen);
+
+/* Reads PATH into U (defaults where the file is silent or missing); 0, or
+ * -1 with "FILE:LINE: ..." in err. */
+int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen);
+
+/* Sets device = "DEVICE"; in PATH, replacing an existing line or adding
+ * one, through a temporary file and a rename. */
+int userconf_save_device(const char *path, const char *device, char *err, size_t errlen);
+
+#endif
