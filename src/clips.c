@@ -73,14 +73,58 @@ int clip_bank_resolve(const struct clip_bank *b, const char *name, char *path, s
                 is_file(path))
                 return 0;
         }
-        if (strchr(name, '.') && (size_t)snprintf(path, pathlen, "%s/%s", b->dirs[d], name) < pathlen &&
-            is_file(path))
+        if (strchr(name, '.') &&
+            (size_t)snprintf(path, pathlen, "%s/%s", b->dirs[d], name) < pathlen && is_file(path))
             return 0;
     }
     return -1;
 }
 
-/* Reads the whole file as mono float at its own rate. */
+/* libsndfile reads a WAV, AIFF or AU file whose data chunk runs past the end
+ * of the file as if the header had promised only what is there: a file cut
+ * short by a failed copy or download would play silently shortened.  What
+ * the header said survives only in libsndfile's log, as a line like
+ * "data : 19200 (should be 9600)" (WAV), " SSND : ..." (AIFF) or
+ * "  Data Size   : ..." (AU).  Sizes of 0x7FFFF000 and up are the
+ * placeholders streaming writers leave when they cannot seek back, not a
+ * promise, so they are not taken as truncation.  Returns 1, with the two
+ * sizes, when the audio data is shorter than its header says. */
+static int header_promises_more(SNDFILE *f, long long *claimed, long long *actual)
+{
+    static const char *const data_chunks[] = {"data", "SSND", "Data Size", NULL};
+    char log[4096];
+    memset(log, 0, sizeof log);
+    sf_command(f, SFC_GET_LOG_INFO, log, (int)sizeof log - 1);
+    for (char *line = log; line && *line;) {
+        char *next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        char *colon = strchr(line, ':');
+        if (colon) {
+            char *key = line, *key_end = colon;
+            while (*key == ' ' || *key == '\t')
+                key++;
+            while (key_end > key && (key_end[-1] == ' ' || key_end[-1] == '\t'))
+                key_end--;
+            size_t key_len = (size_t)(key_end - key);
+            long long c, a;
+            for (const char *const *d = data_chunks; *d; d++)
+                if (strlen(*d) == key_len && strncmp(key, *d, key_len) == 0 &&
+                    sscanf(colon + 1, " %lld (should be %lld)", &c, &a) == 2 && c > a && a >= 0 &&
+                    c < 0x7FFFF000LL) {
+                    *claimed = c;
+                    *actual = a;
+                    return 1;
+                }
+        }
+        line = next;
+    }
+    return 0;
+}
+
+/* Reads the whole file as mono float at its own rate.  It reads block by
+ * block and mixes down as it goes, so memory follows the audio that is really
+ * there, not the length a (possibly forged) header claims. */
 static float *read_mono(const char *path, int64_t *frames, int *rate, char *err, size_t errlen)
 {
     SF_INFO info;
@@ -104,37 +148,64 @@ static float *read_mono(const char *path, int64_t *frames, int *rate, char *err,
         sf_close(f);
         return NULL;
     }
-    size_t n = (size_t)info.frames;
-    size_t ch = (size_t)info.channels;
-    float *buf = malloc(n * ch * sizeof *buf);
-    float *mono = malloc(n * sizeof *mono);
-    if (!buf || !mono) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        free(buf);
-        free(mono);
+    long long claimed, actual;
+    if (header_promises_more(f, &claimed, &actual)) {
+        snprintf(err, errlen,
+                 "%s: is truncated (its header promises %lld bytes of audio, the file "
+                 "holds %lld)",
+                 path, claimed, actual);
         sf_close(f);
         return NULL;
     }
-    sf_count_t got = sf_readf_float(f, buf, info.frames);
+    size_t ch = (size_t)info.channels;
+    size_t block_frames = 65536 / ch ? 65536 / ch : 1;
+    size_t want = (size_t)info.frames;
+    size_t cap = want < 65536 ? want : 65536;
+    float *block = malloc(block_frames * ch * sizeof *block);
+    float *mono = malloc(cap * sizeof *mono);
+    size_t got = 0;
+    int failed = !block || !mono;
+    while (!failed && got < want) {
+        size_t ask = want - got < block_frames ? want - got : block_frames;
+        sf_count_t n = sf_readf_float(f, block, (sf_count_t)ask);
+        if (n <= 0)
+            break;
+        if (got + (size_t)n > cap) {
+            size_t grown = cap * 2 < want ? cap * 2 : want;
+            float *m = realloc(mono, grown * sizeof *m);
+            if (!m) {
+                failed = 1;
+                break;
+            }
+            mono = m;
+            cap = grown;
+        }
+        for (size_t i = 0; i < (size_t)n; i++) {
+            float sum = 0.0f;
+            for (size_t c = 0; c < ch; c++)
+                sum += block[i * ch + c];
+            float v = sum / (float)ch;
+            mono[got + i] = isfinite(v) ? v : 0.0f;
+        }
+        got += (size_t)n;
+    }
     int sf_err = sf_error(f);
     sf_close(f);
-    if (got <= 0 || sf_err != SF_ERR_NO_ERROR || got < info.frames) {
-        snprintf(err, errlen, "%s: is damaged or truncated (its header promises %lld frames, %lld "
-                              "could be read)",
-                 path, (long long)info.frames, (long long)(got < 0 ? 0 : got));
-        free(buf);
+    free(block);
+    if (failed) {
+        snprintf(err, errlen, "%s: out of memory", path);
         free(mono);
         return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
-        float sum = 0.0f;
-        for (size_t c = 0; c < ch; c++)
-            sum += buf[i * ch + c];
-        float v = sum / (float)ch;
-        mono[i] = isfinite(v) ? v : 0.0f;
+    if (got == 0 || sf_err != SF_ERR_NO_ERROR || got < want) {
+        snprintf(err, errlen,
+                 "%s: is damaged or truncated (its header promises %lld frames, %lld "
+                 "could be read)",
+                 path, (long long)want, (long long)got);
+        free(mono);
+        return NULL;
     }
-    free(buf);
-    *frames = (int64_t)n;
+    *frames = (int64_t)got;
     *rate = info.samplerate;
     return mono;
 }

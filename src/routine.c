@@ -225,10 +225,14 @@ static int is_number(const config_setting_t *s)
     return t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64 || t == CONFIG_TYPE_FLOAT;
 }
 
-static double number_of(const config_setting_t *s)
+/* A number setting's value; whole numbers as written (see literal_on_line). */
+static double number_of(const struct ctx *c, const config_setting_t *s)
 {
+    long long written;
     switch (config_setting_type(s)) {
     case CONFIG_TYPE_INT:
+        if (literal_on_line(c, s, config_setting_get_int(s), &written))
+            return (double)written;
         return (double)config_setting_get_int(s);
     case CONFIG_TYPE_INT64:
         return (double)config_setting_get_int64(s);
@@ -270,9 +274,9 @@ static int get_number(const struct ctx *c, const config_setting_t *s, double lo,
                 hi);
         return -1;
     }
-    double v = number_of(s);
+    double v = number_of(c, s);
     if (!isfinite(v) || v < lo || v > hi) {
-        fail_at(c, (s), "%s %g is out of range (allowed: %g to %g)", what, v, lo, hi);
+        fail_at(c, (s), "%s %.15g is out of range (allowed: %g to %g)", what, v, lo, hi);
         return -1;
     }
     *out = v;
@@ -287,7 +291,7 @@ static int get_seconds(const struct ctx *c, const config_setting_t *s, double *o
                 type_word(s), ROUTINE_SECONDS_MAX);
         return -1;
     }
-    double v = number_of(s);
+    double v = number_of(c, s);
     if (!isfinite(v) || v <= 0.0 || v > ROUTINE_SECONDS_MAX) {
         fail_at(c, s, "seconds %g is out of range (allowed: more than 0 up to %g)", v,
                 ROUTINE_SECONDS_MAX);

@@ -11,6 +11,8 @@ packages=(
     portaudio19-dev libasound2-dev libsndfile1-dev libconfig-dev libsamplerate0-dev
     # the live tests: a real sound server, its ALSA bridge, and a recorder
     pulseaudio pulseaudio-utils libasound2-plugins
+    # the hardening checks: sanitizers, libFuzzer, valgrind
+    clang libclang-rt-dev valgrind
     # regenerating sounds/ and inspecting audio
     sox libsox-fmt-all flite espeak-ng
 )
