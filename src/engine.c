@@ -106,6 +106,8 @@ struct engine {
     atomic_int status_round, status_step, status_beat, status_beats;
     atomic_int status_finished, status_stopped, status_paused, status_reloads;
     atomic_llong status_tempo_milli, status_scale_milli, status_volume_milli;
+    atomic_llong status_tempo_min_milli, status_tempo_max_milli;
+    long long tempo_min_milli, tempo_max_milli; /* audio thread's own copy */
     atomic_ullong status_dropped;
 };
 
@@ -358,6 +360,8 @@ struct engine *engine_create(struct engine_plan *plan, const struct engine_optio
     atomic_init(&e->status_tempo_milli, 0);
     atomic_init(&e->status_volume_milli, 0);
     atomic_init(&e->status_dropped, 0);
+    atomic_init(&e->status_tempo_min_milli, 0);
+    atomic_init(&e->status_tempo_max_milli, 0);
     return e;
 }
 
@@ -494,6 +498,16 @@ static void dispatch(struct engine *e, const struct seq_event *ev)
             say_one(e, pl->word[W_LAST_FIVE], ev->frame, 1);
         atomic_store_explicit(&e->status_beat, ev->beat + 1, memory_order_relaxed);
         atomic_store_explicit(&e->status_beats, n, memory_order_relaxed);
+        /* The tempo this beat was played at: the next beat's, still in this step. */
+        long long bpm = llround(sequencer_current_tempo(&e->seq) * 1000.0);
+        if (e->seq.step == ev->step && bpm > 0) {
+            if (e->tempo_min_milli == 0 || bpm < e->tempo_min_milli)
+                atomic_store_explicit(&e->status_tempo_min_milli, e->tempo_min_milli = bpm,
+                                      memory_order_relaxed);
+            if (bpm > e->tempo_max_milli)
+                atomic_store_explicit(&e->status_tempo_max_milli, e->tempo_max_milli = bpm,
+                                      memory_order_relaxed);
+        }
         break;
     }
     case SEQ_STEP_END:
@@ -759,4 +773,8 @@ void engine_status(const struct engine *e, struct engine_status *st)
     st->volume_db =
         (double)atomic_load_explicit(&e->status_volume_milli, memory_order_relaxed) / 1000.0;
     st->voices_dropped = atomic_load_explicit(&e->status_dropped, memory_order_relaxed);
+    st->tempo_min =
+        (double)atomic_load_explicit(&e->status_tempo_min_milli, memory_order_relaxed) / 1000.0;
+    st->tempo_max =
+        (double)atomic_load_explicit(&e->status_tempo_max_milli, memory_order_relaxed) / 1000.0;
 }

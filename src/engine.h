@@ -42,6 +42,7 @@ struct engine_status {
     double tempo;                 /* bpm of the next beat; 0 outside paced steps */
     double tempo_scale;           /* the listener's tempo factor */
     double volume_db;             /* the listener's volume change */
+    double tempo_min, tempo_max; /* the range of the beats played so far; 0 before any */
     int paused;
     int reloads;  /* routine edits taken up */
     int finished; /* the session is over (or faded out on request) */

@@ -1,6 +1,7 @@
 #include "live.h"
 
 #include "engine.h"
+#include "history.h"
 #include "out_portaudio.h"
 #include "plan.h"
 #include "remind.h"
@@ -302,8 +303,38 @@ static void log_step(struct live *l, const struct engine_status *st)
         say_line(l, stdout, "[%d/%d] %s: %s", st->step + 1, r->n_steps, s->name, len);
 }
 
+/* One line in the history for every live session; a history that cannot be
+ * written costs a warning, never the session. */
+static void remember(const struct live *l, const struct engine_status *st, time_t started,
+                     int lost)
+{
+    char path[1024], err[1024];
+    if (history_path(path, sizeof path, err, sizeof err) != 0) {
+        fprintf(stderr, "calfpace: history: %s\n", err);
+        return;
+    }
+    const struct routine *r = l->shown;
+    struct history_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.start = started;
+    snprintf(rec.routine, sizeof rec.routine, "%s", r->name);
+    rec.planned = sequencer_session_seconds(r);
+    rec.played = (double)st->frame / r->rate;
+    rec.steps_total = r->n_steps * r->repeat;
+    int done = st->step < 0 ? 0 : st->step + st->round * r->n_steps;
+    if (st->finished && !st->stopped)
+        done = rec.steps_total;
+    rec.steps_done = done > rec.steps_total ? rec.steps_total : done;
+    rec.tempo_min = st->tempo_min;
+    rec.tempo_max = st->tempo_max;
+    rec.ended = lost ? HISTORY_ERROR : st->stopped ? HISTORY_QUIT : HISTORY_DONE;
+    if (history_append(path, &rec, err, sizeof err) != 0)
+        fprintf(stderr, "calfpace: history: %s\n", err);
+}
+
 int live_play(const struct live_options *o)
 {
+    time_t session_started = time(NULL);
     char err[2048];
     int bad;
     struct live l;
@@ -459,6 +490,8 @@ int live_play(const struct live_options *o)
                 ps.first_callback_at > 0 ? (ps.first_callback_at - launched_at) * 1000.0 : -1.0,
                 (double)ru.ru_maxrss / 1024.0);
     status = lost ? 1 : 0;
+    if (!o->no_summary)
+        remember(&l, &st, session_started, lost);
     if (w.fd >= 0)
         close(w.fd);
 done_out:

@@ -3,6 +3,7 @@
  * input or usage. */
 #include "clips.h"
 #include "engine.h"
+#include "history.h"
 #include "live.h"
 #include "out_file.h"
 #include "out_portaudio.h"
@@ -200,11 +201,32 @@ static int cmd_play(const char *path, const struct options *o)
     return rc;
 }
 
+static void warn_line(void *ctx, const char *msg)
+{
+    int *shown = ctx;
+    if ((*shown)++ < 5)
+        fprintf(stderr, "%s\n", msg);
+}
+
 static int cmd_stats(const struct options *o)
 {
-    (void)o;
-    fprintf(stderr, "calfpace: stats: not built yet\n");
-    return 1;
+    char path[1024], err[1024];
+    if (history_path(path, sizeof path, err, sizeof err) != 0) {
+        fprintf(stderr, "calfpace: %s\n", err);
+        return 1;
+    }
+    struct history_record *recs = NULL;
+    size_t n = 0;
+    int warned = 0;
+    if (history_load(path, &recs, &n, warn_line, &warned, err, sizeof err) != 0) {
+        fprintf(stderr, "calfpace: %s\n", err);
+        return 1;
+    }
+    if (warned > 5)
+        fprintf(stderr, "calfpace: %s: %d broken lines skipped in all\n", path, warned);
+    int rc = history_print_stats(stdout, recs, n, time(NULL), o->csv);
+    history_free(recs);
+    return rc == 0 ? 0 : 1;
 }
 
 static int cmd_devices(void)

@@ -199,9 +199,11 @@ struct out_pa *out_pa_open(struct engine *e, const char *device, double latency,
     p.device = dev;
     p.channelCount = 2;
     p.sampleFormat = paFloat32;
-    /* The high default (tens of ms) rides out a busy machine; a key still acts well within a beat.
-     */
-    p.suggestedLatency = latency > 0.0 ? latency : info->defaultHighOutputLatency;
+    /* At least 100 ms: through a sound server on a busy machine the devices'
+     * own defaults (9 and 35 ms through ALSA's pulse plugin) underrun, and a
+     * key still acts well within a beat. */
+    double want = info->defaultHighOutputLatency > 0.1 ? info->defaultHighOutputLatency : 0.1;
+    p.suggestedLatency = latency > 0.0 ? latency : want;
     int saved = hush_begin();
     PaError rc = Pa_OpenStream(&o->stream, NULL, &p, o->rate, paFramesPerBufferUnspecified,
                                paNoFlag, callback, o);

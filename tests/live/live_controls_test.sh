@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# live_controls_test.sh CALFPACE LIVE_COMPARE ONSETS_TOOL  (inside pulse-session.sh)
+#
+# A live session on the null sink, steered as a user would: keys typed into a
+# pseudo-terminal (tmux), the routine file rewritten while it plays, and
+# signals.  The sink's monitor is recorded, and the clicks (panned hard left,
+# so left minus right holds them alone, with centred speech cancelled) and the
+# speech (the right channel) are found in it.
+#   keys:    pause leaves silence, the beat comes back on a steady grid, and
+#            the up arrow shortens later intervals by 5 %; q ends with exit 0;
+#            the terminal's settings are as before
+#   reload:  a valid edit changes the tempo at the next beats, an invalid one
+#            changes nothing, is printed with its line and spoken
+#   signals: SIGTERM fades out and exits 0, a second Ctrl-C exits at once
+#            (130); the terminal is restored either way
+set -u
+bin=$1 cmp=$2 tool=$3
+RATE=48000
+work=${CALFPACE_PULSE_DIR:?run inside pulse-session.sh}
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok: $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+check() { if eval "$1"; then ok "$2"; else bad "$2 ($1)"; fi; }
+
+command -v tmux >/dev/null || { echo "FAIL: tmux is not installed (apt-get install tmux)"; exit 1; }
+T() { tmux -L calfpace-test -f /dev/null "$@"; }
+trap 'T kill-server 2>/dev/null' EXIT
+mkdir -p "$work/sounds"
+"$cmp" --write-click "$work/sounds/imp.wav" || exit 1
+
+now() { date +%s.%N; }
+# record SECONDS: starts recording the sink's monitor; returns once data flows.
+record() {
+    local bytes=$(($1 * RATE * 4))
+    : >"$work/rec.raw"
+    (timeout 90 parec -d calfpace_test.monitor --raw --format=s16le --rate=$RATE --channels=2 \
+        --latency-msec=20 2>/dev/null | head -c "$bytes" >"$work/rec.raw") &
+    rec_pid=$!
+    for _ in $(seq 500); do [ -s "$work/rec.raw" ] && break; sleep 0.02; done
+    rec_t0=$(now)
+}
+# play ROUTINE: calfpace in a terminal of its own, with the terminal's
+# settings saved before and after.
+play() {
+    rm -f "$work/exit" "$work/stty.before" "$work/stty.after"
+    T new-session -d -x 160 -y 12 "stty -a > $work/stty.before; '$bin' play '$1'; \
+echo \$? > $work/exit; stty -a > $work/stty.after; sleep 300"
+    for _ in $(seq 200); do T capture-pane -p | grep -q 'beat [0-9]' && return 0; sleep 0.05; done
+    echo "the session did not start:"; T capture-pane -p
+    return 1
+}
+wait_exit() {
+    for _ in $(seq 100); do [ -s "$work/exit" ] && break; sleep 0.1; done
+    cat "$work/exit" 2>/dev/null
+}
+stop_all() {
+    wait "$rec_pid" 2>/dev/null
+    T kill-server 2>/dev/null
+}
+intervals() { "$tool" "$work/rec.raw" side | awk 'NR > 1 { print $1 - prev } { prev = $1 }'; }
+
+quiet_guidance='guidance = { lengths = false; countdown = false; halfway = false; remaining = false;
+             transitions = false; closing = false; };'
+
+# ---- keys ----
+cat >"$work/keys.cfg" <<EOF
+name = "keys"; sounds_dir = "sounds"; volume = { clicks = -6.0; voice = -6.0; };
+$quiet_guidance
+steps = ( { type = "paced"; tempo = 120.0; seconds = 60.0; sounds = [ "imp" ]; pan = -1.0;
+            lead_in = 0.5; } );
+EOF
+record 16
+play "$work/keys.cfg" || exit 1
+sleep 2; t_pause=$(now); T send-keys ' '
+sleep 2.5; T send-keys ' '
+sleep 3; T send-keys Up
+sleep 4; T send-keys q
+rc=$(wait_exit); stop_all
+check '[ "$rc" = 0 ]' "keys: q ends the session with exit status 0 (got $rc)"
+check 'cmp -s "$work/stty.before" "$work/stty.after"' "keys: the terminal's settings are restored"
+mapfile -t iv < <(intervals)
+n=${#iv[@]}
+gap=-1 steady=0 before=0 faster=0
+for i in "${!iv[@]}"; do
+    d=${iv[$i]}
+    if [ "$d" -gt 40000 ]; then gap=$i; continue; fi
+    if [ "$gap" -lt 0 ]; then [ "${d#-}" -ge 23998 ] && [ "$d" -le 24002 ] && before=$((before + 1)); fi
+done
+check '[ "$n" -ge 14 ] && [ "$gap" -ge 2 ] && [ "$before" = "$gap" ]' \
+    "keys: before the pause every interval is 24000 frames ($before of $gap; $n intervals)"
+gap_s=$(awk -v d="${iv[$gap]:-0}" 'BEGIN { printf "%.2f", d / 48000 }')
+check 'awk -v g="$gap_s" "BEGIN { exit !(g >= 2.4 && g <= 4.0) }"' \
+    "keys: the pause leaves $gap_s s with no click (2.5 s paused, and the count back in)"
+# After the resume: 24000 until the tempo key, then 24000/1.05 = 22857.1.
+after=("${iv[@]:$((gap + 1))}")
+for d in "${after[@]}"; do
+    if [ "$d" -ge 22855 ] && [ "$d" -le 22860 ]; then faster=$((faster + 1)); fi
+    if [ "$d" -ge 23998 ] && [ "$d" -le 24002 ]; then steady=$((steady + 1)); fi
+done
+check '[ "$steady" -ge 3 ] && [ "$faster" -ge 5 ] && [ $((steady + faster)) = "${#after[@]}" ]' \
+    "keys: after the resume $steady intervals of 24000, then $faster of 22857 (5 % faster), nothing else"
+# Key to sound: the first speech after the space bar ("paused") in the recording.
+first_speech=$("$tool" "$work/rec.raw" right | awk -v t="$(awk -v a="$t_pause" -v b="$rec_t0" 'BEGIN { print (a - b) * 48000 }')" '$1 > t - 4800 { print; exit }')
+latency=$(awk -v f="${first_speech:-0}" -v a="$t_pause" -v b="$rec_t0" 'BEGIN { printf "%.0f", (f / 48000 - (a - b)) * 1000 }')
+echo "keys: from the space bar to 'paused' in the recording: about $latency ms (to within the recorder's 20 ms)"
+check '[ -n "$first_speech" ] && [ "$latency" -ge -40 ] && [ "$latency" -le 600 ]' \
+    "keys: the pause is heard within 600 ms of the key ($latency ms; 100 ms of it is the device latency asked for)"
+
+# ---- reload ----
+cat >"$work/reload.cfg" <<EOF
+name = "reload"; sounds_dir = "sounds"; volume = { clicks = -6.0; voice = -6.0; };
+$quiet_guidance
+steps = ( { type = "paced"; tempo = 100.0; seconds = 60.0; sounds = [ "imp" ]; pan = -1.0;
+            lead_in = 0.5; } );
+EOF
+record 14
+play "$work/reload.cfg" || exit 1
+sleep 3
+# An editor's save: a new file renamed over the old one.
+sed 's/tempo = 100.0/tempo = 150.0/' "$work/reload.cfg" >"$work/reload.tmp" && mv "$work/reload.tmp" "$work/reload.cfg"
+sleep 3
+t_broken=$(now)
+printf 'oops = ;\n' >>"$work/reload.cfg"
+sleep 3; T send-keys q
+rc=$(wait_exit)
+screen=$(T capture-pane -p -S -40)
+stop_all
+check '[ "$rc" = 0 ]' "reload: the session went on and ended on q with status 0 (got $rc)"
+check 'grep -q "reload.cfg reloaded" <<<"$screen"' "reload: the valid edit is taken up and said so"
+check 'grep -q "reload.cfg:[0-9]*: syntax error" <<<"$screen"' "reload: the broken edit is printed with its line"
+mapfile -t iv < <(intervals)
+slow=0 fast=0 other=0 switched=0
+for d in "${iv[@]}"; do
+    if [ "$d" -ge 28798 ] && [ "$d" -le 28802 ]; then slow=$((slow + 1)); [ "$switched" = 1 ] && other=$((other + 1))
+    elif [ "$d" -ge 19198 ] && [ "$d" -le 19202 ]; then fast=$((fast + 1)); switched=1
+    else other=$((other + 1)); fi
+done
+check '[ "$slow" -ge 4 ] && [ "$fast" -ge 10 ] && [ "$other" -le 1 ]' \
+    "reload: $slow intervals at 100 bpm, then $fast at 150 bpm, through the broken edit ($other others)"
+spoken=$("$tool" "$work/rec.raw" right | awk -v t="$(awk -v a="$t_broken" -v b="$rec_t0" 'BEGIN { print (a - b) * 48000 }')" '$1 > t { n++ } END { print n + 0 }')
+check '[ "$spoken" -ge 1 ]' "reload: the broken edit is spoken ('config error')"
+
+# ---- signals ----
+cat >"$work/sig.cfg" <<EOF
+name = "signals"; sounds_dir = "sounds"; volume = { clicks = -6.0; };
+$quiet_guidance
+steps = ( { type = "paced"; tempo = 120.0; seconds = 60.0; sounds = [ "imp" ]; pan = -1.0;
+            lead_in = 0.5; } );
+EOF
+rec_pid=
+play "$work/sig.cfg" || exit 1
+sleep 1.5
+pkill -TERM -f "calfpace play $work/sig.cfg"
+rc=$(wait_exit)
+screen=$(T capture-pane -p -S -40)
+T kill-server 2>/dev/null
+check '[ "$rc" = 0 ] && grep -q "stopped after" <<<"$screen"' "SIGTERM: a clean stop with its summary, status 0 (got $rc)"
+check 'cmp -s "$work/stty.before" "$work/stty.after"' "SIGTERM: the terminal's settings are restored"
+
+play "$work/sig.cfg" || exit 1
+sleep 1
+T send-keys C-c; sleep 0.02; T send-keys C-c
+rc=$(wait_exit)
+T kill-server 2>/dev/null
+check '[ "$rc" = 130 ]' "a second Ctrl-C: out at once with status 130 (got $rc)"
+check 'cmp -s "$work/stty.before" "$work/stty.after"' "a second Ctrl-C: the terminal's settings are restored"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
