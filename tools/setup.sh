@@ -10,7 +10,7 @@ packages=(
     build-essential cmake pkg-config
     portaudio19-dev libasound2-dev libsndfile1-dev libconfig-dev libsamplerate0-dev
     # the live tests: a real sound server, its ALSA bridge, and a recorder
-    pulseaudio pulseaudio-utils libasound2-plugins
+    pulseaudio pulseaudio-utils libasound2-plugins tmux
     # the hardening checks: sanitizers, libFuzzer, valgrind
     clang libclang-rt-dev valgrind
     # regenerating sounds/ and inspecting audio
