@@ -2,14 +2,17 @@
 # make-sounds.sh: (re)generate every sound in calfpace's sounds/ folder.
 #
 #   * spoken cues: one Ogg Vorbis clip per line of phrases.tsv (flite, voice slt)
+#   * German cues: one Ogg Vorbis clip per line of de/phrases.tsv, as de/NAME.ogg
+#                  (espeak-ng, voice de+f3), for calfpace --voice de
 #   * clicks:      click, click-high, click-low, tap (synthesised with sox, WAV)
 #   * SOURCES.md:  how each file was made (tool versions, settings, texts, recipes)
 #
 # Run it from anywhere:  sounds/make-sounds.sh
 # It is idempotent: every run rebuilds all files from scratch with the same
 # settings and gives the same result.  To add a cue, add a line to
-# phrases.tsv and rerun.  Needs: bash, flite (with the slt voice), sox with
-# Ogg Vorbis support (Debian: sox libsox-fmt-all flite), awk.
+# phrases.tsv (and its German text to de/phrases.tsv) and rerun.  Needs: bash,
+# flite (with the slt voice), espeak-ng (with German), sox with Ogg Vorbis
+# support (Debian: sox libsox-fmt-all flite espeak-ng), awk.
 set -euo pipefail
 export LC_ALL=C
 
@@ -28,6 +31,10 @@ SPEECH_PEAK=-1        # dBFS, peak of spoken clips
 TRIM_LEVEL=0.3%       # silence threshold (of full scale, after normalising to -3 dBFS)
 TRIM_MIN=0.005        # s of sound above TRIM_LEVEL that counts as "not silence"
 SPEECH_TAIL=0.02      # s of silence left at the end of each clip
+
+DE_DIR=de             # German clips: $DE_DIR/phrases.tsv -> $DE_DIR/NAME.ogg
+DE_VOICE=de+f3        # espeak-ng voice: German with the female3 variant (breathy, not buzzy)
+DE_SPEED=160          # espeak-ng words per minute (default 175); 150 ran past the routines' lead-ins
 
 CLICK_RATE=48000      # Hz, clicks: mono 16-bit WAV
 CLICK_PEAK=-3         # dBFS, peak of clicks
@@ -49,12 +56,15 @@ CLICKS=(
 )
 
 # ---------------------------------------------------------------- checks
-for tool in flite sox soxi awk; do
-  command -v "$tool" >/dev/null || die "'$tool' not found (Debian: apt-get install sox libsox-fmt-all flite)"
+for tool in flite espeak-ng sox soxi awk; do
+  command -v "$tool" >/dev/null || die "'$tool' not found (Debian: apt-get install sox libsox-fmt-all flite espeak-ng)"
 done
 flite -lv | tr ' ' '\n' | grep -qx "$VOICE" || die "flite has no voice '$VOICE' (flite -lv)"
 sox -h | grep -q 'AUDIO FILE FORMATS:.* vorbis' || die "sox cannot write Ogg Vorbis (Debian: apt-get install libsox-fmt-all)"
 [[ -f phrases.tsv ]] || die "$here/phrases.tsv is missing"
+[[ -f $DE_DIR/phrases.tsv ]] || die "$here/$DE_DIR/phrases.tsv is missing"
+espeak-ng --voices=de | awk 'NR > 1 { print $5 }' | grep -qx 'gmw/de' \
+  || die "espeak-ng has no German voice (espeak-ng --voices=de; Debian: apt-get install espeak-ng-data)"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -72,45 +82,74 @@ db() { awk -v x="$1" 'BEGIN { if (x <= 0) print "-inf"; else printf "%.1f\n", 20
 generated=()   # file names made by this run
 
 # ---------------------------------------------------------------- speech
-speech_rows=()
-declare -A seen=()
-lineno=0
-while IFS= read -r line || [[ -n $line ]]; do
-  lineno=$((lineno + 1))
-  line=${line%$'\r'}
-  [[ -z ${line//[[:space:]]/} || $line == \#* ]] && continue
-  [[ $line == *$'\t'* ]] || die "phrases.tsv:$lineno: no TAB between NAME and TEXT"
-  name=${line%%$'\t'*}
-  text=${line#*$'\t'}
-  text=${text#"${text%%[![:space:]]*}"}   # trim leading blanks
-  text=${text%"${text##*[![:space:]]}"}   # trim trailing blanks
-  [[ $name =~ ^[a-z0-9][a-z0-9-]*$ ]] || die "phrases.tsv:$lineno: bad NAME '$name' (use a-z 0-9 -)"
-  [[ -n $text ]] || die "phrases.tsv:$lineno: empty TEXT for '$name'"
-  [[ -z ${seen[$name]:-} ]] || die "phrases.tsv:$lineno: '$name' already defined on line ${seen[$name]}"
-  seen[$name]=$lineno
-  case $name in click|click-high|click-low|tap) die "phrases.tsv:$lineno: '$name' is a click name";; esac
+# make_speech DIR SYNTH: one clip DIR/NAME.ogg per line of DIR/phrases.tsv,
+# spoken by SYNTH (a function: SYNTH TEXT RAW.wav), through the same sox
+# chain for every language.  Sets speech_rows (NAME<TAB>SECONDS<TAB>TEXT),
+# speech_names and adds the files to generated.
+make_speech() {
+  local dir=$1 synth=$2 tsv="$1/phrases.tsv" prefix=""
+  [[ $dir == . ]] || prefix="$dir/"
+  speech_rows=()
+  speech_names=()
+  local -A seen=()
+  local lineno=0 line name text raw out dur
+  while IFS= read -r line || [[ -n $line ]]; do
+    lineno=$((lineno + 1))
+    line=${line%$'\r'}
+    [[ -z ${line//[[:space:]]/} || $line == \#* ]] && continue
+    [[ $line == *$'\t'* ]] || die "${prefix}phrases.tsv:$lineno: no TAB between NAME and TEXT"
+    name=${line%%$'\t'*}
+    text=${line#*$'\t'}
+    text=${text#"${text%%[![:space:]]*}"}   # trim leading blanks
+    text=${text%"${text##*[![:space:]]}"}   # trim trailing blanks
+    [[ $name =~ ^[a-z0-9][a-z0-9-]*$ ]] || die "${prefix}phrases.tsv:$lineno: bad NAME '$name' (use a-z 0-9 -)"
+    [[ -n $text ]] || die "${prefix}phrases.tsv:$lineno: empty TEXT for '$name'"
+    [[ -z ${seen[$name]:-} ]] || die "${prefix}phrases.tsv:$lineno: '$name' already defined on line ${seen[$name]}"
+    seen[$name]=$lineno
+    case $name in click|click-high|click-low|tap) die "${prefix}phrases.tsv:$lineno: '$name' is a click name";; esac
 
-  raw="$tmp/raw.wav"
-  out="$tmp/$name.ogg"
-  flite -voice "$VOICE" -t "$text" -o "$raw" >/dev/null
-  # normalise (so the silence threshold is relative), trim leading silence,
-  # trim trailing silence (via reverse), resample, normalise, add the tail.
-  sox -R -V1 "$raw" -c 1 -C "$VORBIS_Q" --comment "" "$out" \
-    gain -n -3 \
-    silence 1 "$TRIM_MIN" "$TRIM_LEVEL" \
-    reverse silence 1 "$TRIM_MIN" "$TRIM_LEVEL" reverse \
-    rate -v "$SPEECH_RATE" \
-    gain -n "$SPEECH_PEAK" \
-    pad 0 "$SPEECH_TAIL"
-  dur=$(soxi -D "$out")
-  awk -v d="$dur" -v t="$SPEECH_TAIL" 'BEGIN { exit !(d > t + 0.05) }' \
-    || die "'$name': nothing left after trimming silence (duration $dur s)"
-  mv -f "$out" "$name.ogg"
-  generated+=("$name.ogg")
-  speech_rows+=("$name"$'\t'"$(printf '%.2f' "$dur")"$'\t'"$text")
-done < phrases.tsv
-(( ${#speech_rows[@]} > 0 )) || die "phrases.tsv has no clips"
-say "${#speech_rows[@]} spoken clips written"
+    raw="$tmp/raw.wav"
+    out="$tmp/$name.ogg"
+    "$synth" "$text" "$raw"
+    # normalise (so the silence threshold is relative), trim leading silence,
+    # trim trailing silence (via reverse), resample, normalise, add the tail.
+    sox -R -V1 "$raw" -c 1 -C "$VORBIS_Q" --comment "" "$out" \
+      gain -n -3 \
+      silence 1 "$TRIM_MIN" "$TRIM_LEVEL" \
+      reverse silence 1 "$TRIM_MIN" "$TRIM_LEVEL" reverse \
+      rate -v "$SPEECH_RATE" \
+      gain -n "$SPEECH_PEAK" \
+      pad 0 "$SPEECH_TAIL"
+    dur=$(soxi -D "$out")
+    awk -v d="$dur" -v t="$SPEECH_TAIL" 'BEGIN { exit !(d > t + 0.05) }' \
+      || die "'$prefix$name': nothing left after trimming silence (duration $dur s)"
+    mv -f "$out" "$prefix$name.ogg"
+    generated+=("$prefix$name.ogg")
+    speech_names+=("$name")
+    speech_rows+=("$name"$'\t'"$(printf '%.2f' "$dur")"$'\t'"$text")
+  done < "$tsv"
+  (( ${#speech_rows[@]} > 0 )) || die "${prefix}phrases.tsv has no clips"
+}
+
+synth_flite() { flite -voice "$VOICE" -t "$1" -o "$2" >/dev/null; }
+synth_espeak_de() { espeak-ng -v "$DE_VOICE" -s "$DE_SPEED" -w "$2" -- "$1"; }
+
+make_speech . synth_flite
+en_rows=("${speech_rows[@]}")
+en_names=("${speech_names[@]}")
+say "${#en_rows[@]} spoken clips written"
+
+make_speech "$DE_DIR" synth_espeak_de
+de_rows=("${speech_rows[@]}")
+de_names=("${speech_names[@]}")
+say "${#de_rows[@]} German spoken clips written in $DE_DIR/"
+
+# Every English clip should have a German one and the other way round: a
+# routine that plays with one voice should play with the other.
+missing=$(comm -23 <(printf '%s\n' "${en_names[@]}" | sort) <(printf '%s\n' "${de_names[@]}" | sort) | tr '\n' ' ')
+extra=$(comm -13 <(printf '%s\n' "${en_names[@]}" | sort) <(printf '%s\n' "${de_names[@]}" | sort) | tr '\n' ' ')
+[[ -z $missing ]] || say "warning: $DE_DIR/phrases.tsv has no German text for: $missing"
+[[ -z $extra ]] || say "warning: $DE_DIR/phrases.tsv has clips that phrases.tsv does not: $extra"
 
 # ---------------------------------------------------------------- clicks
 click_rows=()
@@ -170,8 +209,9 @@ pkgver() {
 }
 flite_ver=$({ flite --version 2>&1 || true; } | awk '/version:/ { sub(/^[ \t]*version:[ \t]*/, ""); print; exit }')
 sox_ver=$({ sox --version 2>&1 || true; } | sed -n 's/^sox:[[:space:]]*//p' | head -n1)
+espeak_ver=$({ espeak-ng --version 2>&1 || true; } | sed -n 's/^eSpeak NG text-to-speech:[[:space:]]*\([^[:space:]]*\).*/\1/p' | head -n1)
 deb=""
-for p in flite sox libsox-fmt-ogg libsox-fmt-all libvorbisenc2; do
+for p in flite espeak-ng espeak-ng-data sox libsox-fmt-ogg libsox-fmt-all libvorbisenc2; do
   v=$(pkgver "$p")
   if [[ -n $v ]]; then deb+="${deb:+, }$p $v"; fi
 done
@@ -182,7 +222,8 @@ mdesc() { local s=${1//|/\\|}; printf '%s' "$s"; }   # escape | in table cells
 # Sources of the sounds in this folder
 
 **Generated by \`make-sounds.sh\`; do not edit by hand.**  To change or add a
-spoken cue, edit \`phrases.tsv\` and run \`sounds/make-sounds.sh\`; it rebuilds
+spoken cue, edit \`phrases.tsv\` (and its German text in \`de/phrases.tsv\`) and
+run \`sounds/make-sounds.sh\`; it rebuilds
 every \`.ogg\` and \`.wav\` listed below and this file.  All sounds are made
 on the machine from text and numbers; no recordings or downloaded samples are
 used.
@@ -191,6 +232,9 @@ used.
 
 - Speech: **Flite** ${flite_ver:-unknown} (\`flite --version\`), voice **${VOICE}**
   (cmu_us_slt, built into flite).  Licence: see /usr/share/doc/flite/copyright.
+- German speech: **eSpeak NG** ${espeak_ver:-unknown} (\`espeak-ng --version\`), voice **${DE_VOICE}**
+  (the German voice gmw/de with the female3 variant, both in espeak-ng-data).
+  Licence: see /usr/share/doc/espeak-ng/copyright.
 - Processing, synthesis and encoding: **${sox_ver:-SoX (unknown version)}** (\`sox --version\`),
   Ogg Vorbis through libvorbis.
 EOF
@@ -220,9 +264,41 @@ So each clip's speech starts at its first sample.
 | File | Seconds | Text |
 |---|---:|---|
 EOF
-  for row in "${speech_rows[@]}"; do
+  for row in "${en_rows[@]}"; do
     IFS=$'\t' read -r n d t <<<"$row"
     printf '| %s.ogg | %s | %s |\n' "$n" "$d" "$(mdesc "$t")"
+  done
+  cat <<EOF
+
+## German spoken cues (\`${DE_DIR}/NAME.ogg\`)
+
+For \`calfpace --voice de\`.  Each line \`NAME<TAB>TEXT\` of \`${DE_DIR}/phrases.tsv\` becomes
+\`${DE_DIR}/NAME.ogg\`, with the same names as the English clips, through the same
+sox chain as above; only the speech synthesiser differs:
+
+\`\`\`sh
+espeak-ng -v ${DE_VOICE} -s ${DE_SPEED} -w raw.wav -- "TEXT"
+sox -R raw.wav -c 1 -C ${VORBIS_Q} --comment "" ${DE_DIR}/NAME.ogg \\
+    gain -n -3 \\
+    silence 1 ${TRIM_MIN} ${TRIM_LEVEL} \\
+    reverse silence 1 ${TRIM_MIN} ${TRIM_LEVEL} reverse \\
+    rate -v ${SPEECH_RATE} \\
+    gain -n ${SPEECH_PEAK} \\
+    pad 0 ${SPEECH_TAIL}
+\`\`\`
+
+espeak-ng speaks at ${DE_SPEED} words a minute (its default is 175): calm, and brisk
+enough that each step's announcement fits the shipped routines' lead-ins, as
+the English ones do (\`calfpace check --voice de ROUTINE\` warns when one does
+not).  The wording follows German "Venengymnastik" instructions, in the polite
+"Sie" form; numbers are written as words.
+
+| File | Seconds | Text |
+|---|---:|---|
+EOF
+  for row in "${de_rows[@]}"; do
+    IFS=$'\t' read -r n d t <<<"$row"
+    printf '| %s/%s.ogg | %s | %s |\n' "$DE_DIR" "$n" "$d" "$(mdesc "$t")"
   done
   cat <<EOF
 
@@ -271,4 +347,7 @@ shopt -s nullglob
 for f in *.ogg *.wav *.flac; do
   [[ -n ${made[$f]:-} ]] || say "warning: $f was not made by this script (not in phrases.tsv or the click list); delete it if it is stale"
 done
-say "done: $(du -sh . | cut -f1) in $here"
+for f in "$DE_DIR"/*.ogg "$DE_DIR"/*.wav "$DE_DIR"/*.flac; do
+  [[ -n ${made[$f]:-} ]] || say "warning: $f was not made by this script (not in $DE_DIR/phrases.tsv); delete it if it is stale"
+done
+say "done: $(du -sh . | cut -f1) in $here, of which $(du -sh "$DE_DIR" | cut -f1) in $DE_DIR/"

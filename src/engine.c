@@ -43,6 +43,8 @@ enum word {
     W_PAUSED,
     W_GO,
     W_CONFIG_ERROR,
+    W_ONE_MINUTE,
+    W_ONE_SECOND,
     W_COUNT
 };
 
@@ -50,7 +52,7 @@ static const char *const word_names[W_COUNT] = {
     "w-times",          "w-seconds",  "w-second",     "w-minutes",        "w-minute",
     "w-getting-faster", "w-hold-for", "w-tempo",      "w-session-length", "w-hundred",
     "halfway",          "ten-more",   "last-five",    "switch-legs",      "relax",
-    "paused",           "go",         "config-error",
+    "paused",           "go",         "config-error", "w-one-minute",     "w-one-second",
 };
 
 struct step_sounds {
@@ -167,13 +169,19 @@ static void phrase_duration(const struct engine_plan *pl, struct phrase *p, doub
 {
     long s = lround(seconds);
     long m = s / 60, rest = s % 60;
-    if (m > 0) {
+    /* "one minute" has clips of its own: German says "eine Minute", not
+     * "eins Minute". */
+    if (m == 1) {
+        phrase_add(p, pl->word[W_ONE_MINUTE]);
+    } else if (m > 0) {
         phrase_number(pl, p, m);
-        phrase_add(p, pl->word[m == 1 ? W_MINUTE : W_MINUTES]);
+        phrase_add(p, pl->word[W_MINUTES]);
     }
-    if (rest > 0 || m == 0) {
+    if (rest == 1) {
+        phrase_add(p, pl->word[W_ONE_SECOND]);
+    } else if (rest > 0 || m == 0) {
         phrase_number(pl, p, rest);
-        phrase_add(p, pl->word[rest == 1 ? W_SECOND : W_SECONDS]);
+        phrase_add(p, pl->word[W_SECONDS]);
     }
 }
 

@@ -30,7 +30,7 @@ int paths_data_dir(char *out, size_t outlen)
         if (slash) {
             *slash = '\0';
             /* PREFIX/bin/calfpace -> PREFIX/share/calfpace */
-            if ((size_t)snprintf(out, outlen, "%s/../%s", exe, CALFPACE_DATADIR_FROM_BIN) <
+            if ((size_t)snprintf(out, outlen, "%s/%s", exe, CALFPACE_DATADIR_FROM_BIN) <
                     outlen &&
                 has_sounds(out))
                 return 0;

@@ -13,6 +13,8 @@ packages=(
     pulseaudio pulseaudio-utils libasound2-plugins tmux
     # the hardening checks: sanitizers, libFuzzer, valgrind
     clang libclang-rt-dev valgrind
+    # the install checks: the man page, and the .deb's computed dependencies
+    man-db groff-base dpkg-dev
     # regenerating sounds/ and inspecting audio
     sox libsox-fmt-all flite espeak-ng
 )
