@@ -17,4 +17,6 @@ cmake --build "$build" -j"$(nproc)"
 export ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0:exitcode=86:halt_on_error=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:detect_invalid_pointer_pairs=1
 export LSAN_OPTIONS=suppressions=$PWD/tools/lsan.supp:print_suppressions=0:exitcode=86
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=86
-ctest --test-dir "$build" --output-on-failure "$@"
+# live_hands_clean preloads its own malloc, which ASan's runtime (it must come
+# first) refuses; the plain suite runs it.
+ctest --test-dir "$build" --output-on-failure -E live_hands_clean "$@"
