@@ -238,6 +238,23 @@ static float *resample(const float *in, int64_t frames, int from, int to, int64_
     return out;
 }
 
+/* Float to 16 bits, rounded, clipped. */
+static mixer_sample *to_samples(const float *x, int64_t frames)
+{
+    mixer_sample *out = malloc((size_t)frames * sizeof *out);
+    if (!out)
+        return NULL;
+    for (int64_t i = 0; i < frames; i++) {
+        float v = x[i] * MIXER_SAMPLE_MAX;
+        if (v > MIXER_SAMPLE_MAX)
+            v = MIXER_SAMPLE_MAX;
+        if (v < -MIXER_SAMPLE_MAX)
+            v = -MIXER_SAMPLE_MAX;
+        out[i] = (mixer_sample)lrintf(v);
+    }
+    return out;
+}
+
 int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path, char *err,
                         size_t errlen)
 {
@@ -263,12 +280,18 @@ int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path,
             return -1;
         }
     }
+    mixer_sample *held = to_samples(data, frames);
+    free(data);
+    if (!held) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
     if (b->n == b->cap) {
         int cap = b->cap ? b->cap * 2 : 16;
         struct clip *c = realloc(b->clips, (size_t)cap * sizeof *c);
         if (!c) {
             snprintf(err, errlen, "%s: out of memory", path);
-            free(data);
+            free(held);
             return -1;
         }
         b->clips = c;
@@ -278,7 +301,7 @@ int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path,
     memset(c, 0, sizeof *c);
     snprintf(c->name, sizeof c->name, "%s", name);
     snprintf(c->path, sizeof c->path, "%s", path);
-    c->data = data;
+    c->data = held;
     c->frames = frames;
     return b->n++;
 }

@@ -1,7 +1,7 @@
 /* clips: load sounds with libsndfile, resample them with libsamplerate to the
  * output rate, and own their memory.
  *
- * A clip is mono float at the bank's rate (files with more channels are
+ * A clip is mono 16-bit at the bank's rate (files with more channels are
  * mixed down; panning happens in the mixer).  A name resolves to the first
  * file NAME.EXT found in the bank's folders, searched in the order they were
  * added, for EXT in wav, flac, ogg, opus, aiff, mp3 (or NAME itself when it
@@ -12,6 +12,8 @@
 #ifndef CALFPACE_CLIPS_H
 #define CALFPACE_CLIPS_H
 
+#include "mixer.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,7 +23,7 @@
 struct clip {
     char name[96];
     char path[1024];
-    float *data;
+    mixer_sample *data; /* mono, at the bank's rate */
     int64_t frames;
 };
 

@@ -15,7 +15,7 @@
 #define NUMBER_MAX 999
 
 struct clip_ref {
-    const float *data;
+    const mixer_sample *data;
     int64_t frames;
 };
 
@@ -418,6 +418,10 @@ static void say(struct engine *e, const struct phrase *p, int64_t at, int droppa
         return;
     if (droppable && speech_busy(e, at))
         return;
+    /* Said on time or not at all: it does not wait out the gap after
+     * speech that has already ended. */
+    if (droppable && e->speech_free_at > at)
+        e->speech_free_at = at > e->speech_end_at ? at : e->speech_end_at;
     for (int i = 0; i < p->n && e->speech_n < SPEECH_QUEUE; i++) {
         struct speech_item *it = &e->speech[(e->speech_head + e->speech_n) % SPEECH_QUEUE];
         it->clip = p->clip[i];

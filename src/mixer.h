@@ -18,8 +18,13 @@
 
 enum mixer_bus { MIXER_BUS_CLICKS, MIXER_BUS_VOICE, MIXER_BUSES };
 
+/* Clips are held as 16-bit samples: half the memory of floats, and no
+ * loss for sounds that come from 16-bit files and text-to-speech. */
+typedef int16_t mixer_sample;
+#define MIXER_SAMPLE_MAX 32767.0f
+
 struct mixer_voice {
-    const float *data;
+    const mixer_sample *data;
     int64_t frames;
     int64_t pos;
     float gain_l, gain_r;
@@ -56,7 +61,7 @@ void mixer_pan_gains(float pan, float *left, float *right);
 
 /* Starts a clip now on BUS with a linear GAIN and PAN.  When all voices are
  * busy, the one closest to its end makes way.  */
-void mixer_add_voice(struct mixer *m, const float *data, int64_t frames, float gain, float pan,
+void mixer_add_voice(struct mixer *m, const mixer_sample *data, int64_t frames, float gain, float pan,
                      enum mixer_bus bus);
 
 /* Moves a bus's gain (linear) to TARGET over SECONDS (at least the ramp time). */
