@@ -30,8 +30,7 @@ int paths_data_dir(char *out, size_t outlen)
         if (slash) {
             *slash = '\0';
             /* PREFIX/bin/calfpace -> PREFIX/share/calfpace */
-            if ((size_t)snprintf(out, outlen, "%s/%s", exe, CALFPACE_DATADIR_FROM_BIN) <
-                    outlen &&
+            if ((size_t)snprintf(out, outlen, "%s/%s", exe, CALFPACE_DATADIR_FROM_BIN) < outlen &&
                 has_sounds(out))
                 return 0;
         }
@@ -40,12 +39,34 @@ int paths_data_dir(char *out, size_t outlen)
     return has_sounds(out) ? 0 : -1;
 }
 
-void paths_user_sounds_dir(char *out, size_t outlen)
+void paths_xdg(char *out, size_t outlen, const char *env, const char *fallback, const char *leaf)
 {
-    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *xdg = getenv(env);
     const char *home = getenv("HOME");
     if (xdg && xdg[0] == '/')
-        snprintf(out, outlen, "%s/calfpace/sounds", xdg);
+        snprintf(out, outlen, "%s/calfpace/%s", xdg, leaf);
     else
-        snprintf(out, outlen, "%s/.local/share/calfpace/sounds", home ? home : ".");
+        snprintf(out, outlen, "%s/%s/calfpace/%s", home ? home : ".", fallback, leaf);
+}
+
+void paths_user_sounds_dir(char *out, size_t outlen)
+{
+    paths_xdg(out, outlen, "XDG_DATA_HOME", ".local/share", "sounds");
+}
+
+int paths_make_parents(const char *path, unsigned int mode)
+{
+    char dir[4096];
+    if ((size_t)snprintf(dir, sizeof dir, "%s", path) >= sizeof dir)
+        return -1;
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        struct stat st;
+        if (mkdir(dir, (mode_t)mode) != 0 && !(stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
+            return -1;
+        *p = '/';
+    }
+    return 0;
 }

@@ -17,4 +17,11 @@ int paths_data_dir(char *out, size_t outlen);
 /* The user's sound folder (it may not exist). */
 void paths_user_sounds_dir(char *out, size_t outlen);
 
+/* $ENV/calfpace/LEAF, or, where ENV is unset or not absolute (the XDG rule),
+ * $HOME/FALLBACK/calfpace/LEAF: the user's files of each kind. */
+void paths_xdg(char *out, size_t outlen, const char *env, const char *fallback, const char *leaf);
+
+/* Creates the folders PATH lies in (not PATH itself) with MODE; 0 or -1. */
+int paths_make_parents(const char *path, unsigned int mode);
+
 #endif

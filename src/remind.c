@@ -1,5 +1,7 @@
 #include "remind.h"
 
+#include "paths.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -115,31 +117,13 @@ time_t remind_next_open(time_t t, int from, int to)
 
 void remind_snooze_path(char *out, size_t outlen)
 {
-    const char *run = getenv("XDG_RUNTIME_DIR");
-    const char *home = getenv("HOME");
-    if (run && run[0] == '/')
-        snprintf(out, outlen, "%s/calfpace/snooze", run);
-    else
-        snprintf(out, outlen, "%s/.local/state/calfpace/snooze", home ? home : ".");
-}
-
-static void make_parent(const char *path)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        mkdir(dir, 0700);
-        *p = '/';
-    }
+    paths_xdg(out, outlen, "XDG_RUNTIME_DIR", ".local/state", "snooze");
 }
 
 int remind_snooze_write(const char *path, time_t until, char *err, size_t errlen)
 {
     char tmp[4200];
-    make_parent(path);
+    paths_make_parents(path, 0700);
     snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
     if (!f || fprintf(f, "%lld\n", (long long)until) < 0 || fclose(f) != 0 ||

@@ -1,5 +1,6 @@
 #include "userconf.h"
 
+#include "paths.h"
 #include "routine.h"
 
 #include <ctype.h>
@@ -14,12 +15,7 @@
 
 void userconf_path(char *out, size_t outlen)
 {
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    const char *home = getenv("HOME");
-    if (xdg && xdg[0] == '/')
-        snprintf(out, outlen, "%s/calfpace/calfpace.cfg", xdg);
-    else
-        snprintf(out, outlen, "%s/.config/calfpace/calfpace.cfg", home ? home : ".");
+    paths_xdg(out, outlen, "XDG_CONFIG_HOME", ".config", "calfpace.cfg");
 }
 
 static int number(const config_setting_t *s, double *out)
@@ -93,26 +89,13 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
     return rc;
 }
 
-static void make_parents(const char *path)
-{
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s", path);
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        mkdir(dir, 0755);
-        *p = '/';
-    }
-}
-
 int userconf_save_device(const char *path, const char *device, char *err, size_t errlen)
 {
     if (strchr(device, '"') || strchr(device, '\\') || strchr(device, '\n')) {
         snprintf(err, errlen, "%s: a device name with quotes or backslashes is not saved", path);
         return -1;
     }
-    make_parents(path);
+    paths_make_parents(path, 0755);
     char tmp[1100];
     snprintf(tmp, sizeof tmp, "%s.new-%ld", path, (long)getpid());
     FILE *in = fopen(path, "r");
