@@ -548,38 +548,54 @@ static int play_prompt(const struct live_options *o, int prompt_only)
     return rc;
 }
 
+/* Reminders are due at fractions of a second; the day's hours in whole ones. */
+static double wall_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static double open_at(double t, const struct remind_options *ro)
+{
+    time_t whole = (time_t)t;
+    time_t open = remind_next_open(whole, ro->from, ro->to);
+    return open == whole ? t : (double)open;
+}
+
 int live_remind(const struct live_options *o, const struct remind_options *ro)
 {
     char snooze[4096], when[32], err[512];
     remind_snooze_path(snooze, sizeof snooze);
     install_signals();
     double began = now_seconds();
-    time_t next = remind_next_open(time(NULL) + (time_t)llround(ro->every), ro->from, ro->to);
-    time_t told = 0, snoozed_seen = remind_snooze_read(snooze);
+    double next = open_at(wall_seconds() + ro->every, ro);
+    double told = 0.0;
+    time_t snoozed_seen = remind_snooze_read(snooze);
     int status = 0;
     int keys = term_begin(STDIN_FILENO);
     while (!stop_signals) {
         if (ro->run_for > 0.0 && now_seconds() - began >= ro->run_for)
             break;
-        time_t now = time(NULL);
+        double now = wall_seconds();
         time_t snoozed = remind_snooze_read(snooze);
         if (snoozed != snoozed_seen) {
             snoozed_seen = snoozed;
-            if (snoozed > next) {
-                next = remind_next_open(snoozed, ro->from, ro->to);
+            if ((double)snoozed > next) {
+                next = open_at((double)snoozed, ro);
                 told = 0;
             }
         }
         if (next != told) {
-            clock_text(next, when, sizeof when);
+            clock_text((time_t)next, when, sizeof when);
             printf("calfpace: next reminder at %s%s\n", when,
                    keys ? " (any key postpones it, q quits)" : "");
             fflush(stdout);
             told = next;
         }
         if (now >= next) {
-            if (!remind_in_hours(now, ro->from, ro->to)) {
-                next = remind_next_open(now, ro->from, ro->to);
+            if (!remind_in_hours((time_t)now, ro->from, ro->to)) {
+                next = open_at(now, ro);
                 continue;
             }
             term_end();
@@ -589,7 +605,7 @@ int live_remind(const struct live_options *o, const struct remind_options *ro)
             if (rc != 0)
                 status = rc; /* say so at the end, but keep reminding */
             keys = term_begin(STDIN_FILENO);
-            next = remind_next_open(time(NULL) + (time_t)llround(ro->every), ro->from, ro->to);
+            next = open_at(wall_seconds() + ro->every, ro);
             continue;
         }
         struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
@@ -602,7 +618,7 @@ int live_remind(const struct live_options *o, const struct remind_options *ro)
                 time_t until = time(NULL) + (time_t)llround(ro->postpone);
                 if (remind_snooze_write(snooze, until, err, sizeof err) != 0)
                     fprintf(stderr, "calfpace: %s\n", err);
-                next = remind_next_open(until, ro->from, ro->to);
+                next = open_at((double)until, ro);
                 snoozed_seen = until;
             }
         }
