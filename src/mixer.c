@@ -222,9 +222,20 @@ static void render_part(struct mixer *m, float *out, int frames)
     }
 }
 
+static int ramp_still(const struct mixer_ramp *r)
+{
+    return r->value == r->target;
+}
+
 void mixer_render(struct mixer *m, float *out, int frames)
 {
     memset(out, 0, (size_t)frames * 2 * sizeof *out);
+    /* Silence with nothing gliding is most of a session: nothing to mix,
+     * nothing to limit. */
+    if (m->n_voices == 0 && ramp_still(&m->master) && ramp_still(&m->volume) &&
+        ramp_still(&m->ducking) && ramp_still(&m->bus[MIXER_BUS_CLICKS]) &&
+        ramp_still(&m->bus[MIXER_BUS_VOICE]))
+        return;
     int done = 0;
     while (done < frames) {
         int part = frames - done;

@@ -61,8 +61,8 @@ enum out_file_error out_file_render(struct engine *e, const char *path, int64_t 
         unlink(tmp);
         return OUT_FILE_IO;
     }
-    /* Peaks are already bounded by the mixer; clipping keeps rounding honest. */
-    sf_command(f, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    /* No SFC_SET_CLIPPING: the mixer's limiter keeps every sample within
+     * [-1, 1], which libsndfile maps into 16 bits without overflow. */
     if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG) {
         double quality = 0.5;
         sf_command(f, SFC_SET_VBR_ENCODING_QUALITY, &quality, sizeof quality);
