@@ -121,9 +121,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const struct clip *c = clip_bank_get(b, idx);
         if (!c || c->frames <= 0 || !c->data)
             abort();
-        /* Touch every sample: the mixer will, and NaN must not get through. */
+        /* Touch every sample, as the mixer will (AddressSanitizer checks the
+         * reads); 16-bit samples leave no room for NaN, and the loader maps
+         * the extremes to +-32767. */
         for (int64_t i = 0; i < c->frames; i++)
-            if (!isfinite(c->data[i]))
+            if (c->data[i] == -32768)
                 abort();
         note(8, bucket(c->frames));
     } else if (!strstr(err, path)) {
