@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -332,6 +333,19 @@ static void remember(const struct live *l, const struct engine_status *st, time_
         fprintf(stderr, "calfpace: history: %s\n", err);
 }
 
+struct audio_start {
+    pthread_t thread;
+    int rc;
+    char err[512];
+};
+
+static void *start_audio(void *arg)
+{
+    struct audio_start *a = arg;
+    a->rc = out_pa_init(a->err, sizeof a->err);
+    return NULL;
+}
+
 int live_play(const struct live_options *o)
 {
     time_t session_started = time(NULL);
@@ -341,10 +355,20 @@ int live_play(const struct live_options *o)
     memset(&l, 0, sizeof l);
     l.opt = o;
     l.shown_step = -1;
+    /* The audio system's start (probing devices, about 100 ms) and the
+     * routine's loading (about 150 ms) overlap: start-up is the longer one. */
+    struct audio_start pa;
+    int threaded = pthread_create(&pa.thread, NULL, start_audio, &pa) == 0;
+    if (!threaded)
+        start_audio(&pa);
     struct engine_plan *plan = setup_plan(o->routine, &o->choice, &l.bank, err, sizeof err, &bad);
+    if (threaded)
+        pthread_join(pa.thread, NULL);
     if (!plan) {
         fprintf(stderr, "%s\n", err);
         clip_bank_destroy(l.bank);
+        if (pa.rc == 0)
+            out_pa_terminate();
         return bad ? 2 : 1;
     }
     l.shown = engine_plan_routine(plan);
@@ -354,12 +378,14 @@ int live_play(const struct live_options *o)
         fprintf(stderr, "calfpace: out of memory\n");
         engine_plan_destroy(plan);
         clip_bank_destroy(l.bank);
+        if (pa.rc == 0)
+            out_pa_terminate();
         return 1;
     }
     int status = 1, lost = 0;
     struct out_pa *out = NULL;
-    if (out_pa_init(err, sizeof err) != 0) {
-        fprintf(stderr, "calfpace: %s\n", err);
+    if (pa.rc != 0) {
+        fprintf(stderr, "calfpace: %s\n", pa.err);
         goto done_engine;
     }
     out = out_pa_open(l.engine, o->device, o->latency, err, sizeof err);
