@@ -306,8 +306,7 @@ static void log_step(struct live *l, const struct engine_status *st)
 
 /* One line in the history for every live session; a history that cannot be
  * written costs a warning, never the session. */
-static void remember(const struct live *l, const struct engine_status *st, time_t started,
-                     int lost)
+static void remember(const struct live *l, const struct engine_status *st, time_t started, int lost)
 {
     char path[1024], err[1024];
     if (history_path(path, sizeof path, err, sizeof err) != 0) {
@@ -389,6 +388,11 @@ int live_play(const struct live_options *o)
         goto done_engine;
     }
     out = out_pa_open(l.engine, o->device, o->latency, err, sizeof err);
+    if (!out && o->device && o->device_saved) {
+        /* A headset unplugged since: the default device beats silence. */
+        fprintf(stderr, "calfpace: %s; the saved device is not there, so the default plays\n", err);
+        out = out_pa_open(l.engine, NULL, o->latency, err, sizeof err);
+    }
     if (!out) {
         fprintf(stderr, "calfpace: %s\n", err);
         goto done_pa;
@@ -598,6 +602,8 @@ int live_remind(const struct live_options *o, const struct remind_options *ro)
     double next = open_at(wall_seconds() + ro->every, ro);
     double told = 0.0;
     time_t snoozed_seen = remind_snooze_read(snooze);
+    if ((double)snoozed_seen > next)
+        next = open_at((double)snoozed_seen, ro); /* a snooze given before we started */
     int status = 0;
     int keys = term_begin(STDIN_FILENO);
     while (!stop_signals) {
@@ -625,13 +631,17 @@ int live_remind(const struct live_options *o, const struct remind_options *ro)
                 continue;
             }
             term_end();
+            double fired = now;
             int rc = play_prompt(o, ro->prompt_only);
             if (rc == 0 && !ro->prompt_only && !stop_signals)
                 rc = live_play(o);
             if (rc != 0)
                 status = rc; /* say so at the end, but keep reminding */
             keys = term_begin(STDIN_FILENO);
-            next = open_at(wall_seconds() + ro->every, ro);
+            /* Every interval from the last reminder's start, but never
+             * sooner than a second after it ended. */
+            double after = wall_seconds() + 1.0;
+            next = open_at(fired + ro->every > after ? fired + ro->every : after, ro);
             continue;
         }
         struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};

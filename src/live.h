@@ -13,6 +13,7 @@
 struct live_options {
     const char *routine;
     const char *device;
+    int device_saved; /* the device came from the personal config, not the command line */
     double latency;
     double tempo_scale; /* the listener's tempo factor from the start */
     struct setup_choice choice;

@@ -44,6 +44,7 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "Usage: calfpace [play] [ROUTINE]      play a routine live (default: calf-pump)\n"
+            "                                      ROUTINE: a file, or a shipped one by name\n"
             "       calfpace render ROUTINE -o FILE render a session into FILE (.wav .flac .ogg)\n"
             "       calfpace check ROUTINE          validate and print the plan\n"
             "       calfpace devices                list output devices\n"
@@ -174,6 +175,7 @@ static int live_setup(const struct options *o, struct live_options *lo, struct u
     memset(lo, 0, sizeof *lo);
     lo->routine = routine;
     lo->device = o->device ? o->device : (u->device[0] ? u->device : NULL);
+    lo->device_saved = !o->device && u->device[0];
     lo->latency = o->latency > 0.0 ? o->latency : u->latency;
     lo->tempo_scale = u->tempo_scale;
     lo->quiet = o->quiet;
@@ -442,6 +444,16 @@ int main(int argc, char **argv)
             return 1;
         }
         routine = fallback;
+    }
+    /* "calfpace play quick": a shipped routine by its name. */
+    if (!strchr(routine, '/') && access(routine, F_OK) != 0 && strcmp(routine, "none") != 0) {
+        char name[512];
+        snprintf(name, sizeof name, "%s%s", routine,
+                 strlen(routine) > 4 && strcmp(routine + strlen(routine) - 4, ".cfg") == 0
+                     ? ""
+                     : ".cfg");
+        if (default_routine(name, fallback, sizeof fallback) == 0 && access(fallback, R_OK) == 0)
+            routine = fallback;
     }
     if (strcmp(cmd, "check") == 0)
         return cmd_check(routine, &o);

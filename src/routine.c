@@ -293,7 +293,7 @@ static int get_seconds(const struct ctx *c, const config_setting_t *s, double *o
     }
     double v = number_of(c, s);
     if (!isfinite(v) || v <= 0.0 || v > ROUTINE_SECONDS_MAX) {
-        fail_at(c, s, "seconds %g is out of range (allowed: more than 0 up to %g)", v,
+        fail_at(c, s, "seconds %.10g is out of range (allowed: more than 0 up to %g)", v,
                 ROUTINE_SECONDS_MAX);
         return -1;
     }

@@ -227,7 +227,12 @@ void sequencer_goto(struct sequencer *s, int round, int step, int64_t at)
 void sequencer_scale_tempo(struct sequencer *s, double factor)
 {
     s->scale *= factor;
-    if (s->next_kind == SEQ_OPEN || s->next_kind == SEQ_CLOSE || s->next_kind == SEQ_DONE)
+    if (s->next_kind == SEQ_OPEN) {
+        s->seg_scale = s->scale; /* the first step has not begun */
+        plan_body(s);
+        return;
+    }
+    if (s->next_kind == SEQ_CLOSE || s->next_kind == SEQ_DONE)
         return;
     const struct step *st = &s->routine->steps[s->step];
     if (st->type != STEP_PACED)

@@ -39,6 +39,12 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
     u->tempo_scale = 1.0;
     if (access(path, F_OK) != 0)
         return 0;
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a file (the personal config is a libconfig text file)",
+                 path);
+        return -1;
+    }
     config_t cfg;
     config_init(&cfg);
     if (config_read_file(&cfg, path) != CONFIG_TRUE) {
@@ -76,12 +82,22 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
         } else if (strcmp(name, "latency") == 0 && number(s, &v) == 0 && v > 0.0 && v <= 2.0) {
             u->latency = v;
         } else {
-            snprintf(
-                err, errlen,
-                "%s:%d: '%s' is not a setting here or its value is out of range (allowed: "
-                "device = \"NAME\"; volume = -40.0 to 12.0; voice = \"en\", \"de\" or \"off\"; "
-                "tempo_scale = 0.5 to 2.0; latency = more than 0 up to 2.0)",
-                path, line, name);
+            static const char *const known[] = {"device", "volume", "voice", "tempo_scale",
+                                                "latency"};
+            int is_known = 0;
+            for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+                is_known |= strcmp(name, known[k]) == 0;
+            if (is_known)
+                snprintf(err, errlen,
+                         "%s:%d: '%s' has a wrong type or is out of range (allowed: device = "
+                         "\"NAME\"; volume = -40.0 to 12.0; voice = \"en\", \"de\" or \"off\"; "
+                         "tempo_scale = 0.5 to 2.0; latency = more than 0 up to 2.0)",
+                         path, line, name);
+            else
+                snprintf(err, errlen,
+                         "%s:%d: unknown setting '%s' (allowed: device, volume, voice, "
+                         "tempo_scale, latency)",
+                         path, line, name);
             rc = -1;
         }
     }

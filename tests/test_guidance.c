@@ -283,6 +283,31 @@ static void test_tempo_and_reload(void)
     finish(&s);
 }
 
+static void test_scale_from_start(void)
+{
+    struct session s;
+    char body[1024];
+    snprintf(body, sizeof body,
+             "%s steps = ( { type = \"paced\"; tempo = 60.0; beats = 4; sounds = [ \"imp\" ];\n"
+             "  pan = -1.0; lead_in = 0.0; },\n"
+             "  { type = \"paced\"; tempo = 60.0; beats = 4; sounds = [ \"imp\" ];\n"
+             "  pan = -1.0; lead_in = 0.0; } );\n",
+             quiet_guidance);
+    memset(&s, 0, sizeof s);
+    struct engine_options opt = {.voice = 1, .tempo_scale = 2.0};
+    s.engine = engine_create(make_plan(&s.bank, body), &opt);
+    run_to(&s, SEC(6.0));
+    struct onsets c = find(&s, 0, 0.05f);
+    /* Both steps at 120 bpm: 4 beats each half a second apart. */
+    int ok = c.n == 8;
+    for (size_t k = 0; ok && k < 8; k++)
+        ok = c.frame[k] == SEC(0.1 + 0.5 * (double)k);
+    CHECK(ok, "a tempo scale of 2 from the start doubles the first step too (%zu onsets)", c.n);
+    printf("tempo scale from the personal config: every step, the first included\n");
+    onsets_free(&c);
+    finish(&s);
+}
+
 static void test_jumps(void)
 {
     struct session s;
@@ -342,6 +367,7 @@ int main(void)
     test_pause();
     test_tempo_and_reload();
     test_jumps();
+    test_scale_from_start();
     tmp_cleanup(dir);
     return CHECK_DONE("test_guidance");
 }
