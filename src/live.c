@@ -381,7 +381,7 @@ int live_play(const struct live_options *o)
             out_pa_terminate();
         return 1;
     }
-    int status = 1, lost = 0;
+    int status = 1, lost = 0, stalled = 0;
     struct out_pa *out = NULL;
     if (pa.rc != 0) {
         fprintf(stderr, "calfpace: %s\n", pa.err);
@@ -472,15 +472,20 @@ int live_play(const struct live_options *o)
             else
                 log_step(&l, &st);
         }
-        if (!out_pa_active(out))
+        if (!out_pa_active(out)) {
+            /* The stream ended before the session did: the device or the
+             * sound server went away under it. */
+            engine_status(l.engine, &st);
+            lost = !st.finished;
             break;
+        }
         /* A stream that stops moving (the sound server went away) must not
          * hang the session. */
         if (st.frame != last_frame) {
             last_frame = st.frame;
             last_alive = now_seconds();
         } else if (now_seconds() - last_alive > 3.0) {
-            lost = 1;
+            lost = stalled = 1;
             break;
         }
     }
@@ -525,15 +530,17 @@ int live_play(const struct live_options *o)
     if (w.fd >= 0)
         close(w.fd);
 done_out:
-    if (lost)
+    /* A stalled stream's callback may still run, or never return: leave it
+     * and what it reads to the process's exit.  An ended one is safe to close. */
+    if (stalled)
         out_pa_abandon(out);
     else
         out_pa_close(out);
 done_pa:
-    if (!lost)
+    if (!stalled)
         out_pa_terminate();
 done_engine:
-    if (!lost) {
+    if (!stalled) {
         engine_destroy(l.engine);
         clip_bank_destroy(l.bank);
     }

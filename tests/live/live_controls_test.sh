@@ -14,7 +14,7 @@
 #   signals: SIGTERM fades out and exits 0, a second Ctrl-C exits at once
 #            (130); the terminal is restored either way
 set -u
-bin=$1 cmp=$2 tool=$3
+bin=$1 cmp=$2 tool=$3 part=${4:-all}
 RATE=48000
 work=${CALFPACE_PULSE_DIR:?run inside pulse-session.sh}
 passed=0 failed=0
@@ -47,6 +47,10 @@ play() {
 echo \$? > $work/exit; stty -a > $work/stty.after; sleep 300"
     for _ in $(seq 200); do T capture-pane -p | grep -q 'beat [0-9]' && return 0; sleep 0.05; done
     echo "the session did not start:"; T capture-pane -p
+    if ! pactl info >/dev/null 2>&1; then
+        echo "the sound server itself has died (not calfpace's doing)"
+        exit 3
+    fi
     return 1
 }
 wait_exit() {
@@ -68,6 +72,7 @@ intervals() { "$tool" "$work/rec.raw" side | awk 'NR > 1 { print $1 - prev } { p
 quiet_guidance='guidance = { lengths = false; countdown = false; halfway = false; remaining = false;
              transitions = false; closing = false; };'
 
+if [ "$part" = all ] || [ "$part" = keys ]; then
 # ---- keys ----
 cat >"$work/keys.cfg" <<EOF
 name = "keys"; sounds_dir = "sounds"; volume = { clicks = -6.0; voice = -6.0; };
@@ -152,6 +157,8 @@ check '[ "$slow" -ge 4 ] && [ "$fast" -ge 10 ] && [ "$other" -le 1 ]' \
 spoken=$("$tool" "$work/rec.raw" right | awk -v t="$(awk -v a="$t_broken" -v b="$rec_t0" 'BEGIN { print (a - b) * 48000 }')" '$1 > t { n++ } END { print n + 0 }')
 check '[ "$spoken" -ge 1 ]' "reload: the broken edit is spoken ('config error')"
 
+fi
+if [ "$part" = all ] || [ "$part" = signals ]; then
 # ---- signals ----
 cat >"$work/sig.cfg" <<EOF
 name = "signals"; sounds_dir = "sounds"; volume = { clicks = -6.0; };
@@ -176,6 +183,18 @@ rc=$(wait_exit)
 T kill-server 2>/dev/null
 check '[ "$rc" = 130 ]' "a second Ctrl-C (SIGINT during the fade-out): out at once with status 130 (got $rc)"
 check 'cmp -s "$work/stty.before" "$work/stty.after"' "a second Ctrl-C: the terminal's settings are restored"
+
+# ---- the sound server goes away mid-session (last: it ends the server) ----
+play "$work/sig.cfg" || exit 1
+sleep 1.5
+pactl exit 2>/dev/null || pkill -9 -x pulseaudio
+rc=$(wait_exit)
+screen=$(T capture-pane -p -S -40)
+T kill-server 2>/dev/null
+check '[ "$rc" = 1 ] && grep -q "sound device stopped taking audio" <<<"$screen"' \
+    "the sound server stopped mid-session: a clear message and status 1 (got $rc)"
+check 'cmp -s "$work/stty.before" "$work/stty.after"' "the server gone: the terminal's settings are restored"
+fi
 
 echo "$passed passed, $failed failed"
 if [ "$failed" != 0 ] && [ "$underruns" != 0 ]; then
