@@ -59,7 +59,7 @@ static void usage(FILE *to)
             "      --sounds DIR      look for sounds in DIR (after the routine's own sounds_dir)\n"
             "      --no-voice        the routine's beats alone: no speech\n"
             "      --voice LANG      speak in LANG: en (English) or de (German)\n"
-            "  -q, --quiet           print nothing while playing\n"
+            "  -q, --quiet           no status line while playing\n"
             "      --events          with check: print every event with its sample\n"
             "      --every DURATION  with remind: the interval (45m, 1h, 2s)\n"
             "      --between HH:MM-HH:MM  with remind: only in these hours\n"
