@@ -49,16 +49,6 @@ int clip_bank_add_dir(struct clip_bank *b, const char *dir)
     return 0;
 }
 
-int clip_bank_n_dirs(const struct clip_bank *b)
-{
-    return b->n_dirs;
-}
-
-const char *clip_bank_dir(const struct clip_bank *b, int i)
-{
-    return b->dirs[i];
-}
-
 static int is_file(const char *path)
 {
     struct stat st;
@@ -334,9 +324,4 @@ const struct clip *clip_bank_get(const struct clip_bank *b, int index)
 int clip_bank_rate(const struct clip_bank *b)
 {
     return b->rate;
-}
-
-int clip_bank_count(const struct clip_bank *b)
-{
-    return b->n;
 }

@@ -34,8 +34,6 @@ void clip_bank_destroy(struct clip_bank *b);
 
 /* Folders are searched in the order added; a missing folder is skipped. */
 int clip_bank_add_dir(struct clip_bank *b, const char *dir);
-int clip_bank_n_dirs(const struct clip_bank *b);
-const char *clip_bank_dir(const struct clip_bank *b, int i);
 
 /* Finds NAME's file; 0 with its path, or -1 when no folder has it. */
 int clip_bank_resolve(const struct clip_bank *b, const char *name, char *path, size_t pathlen);
@@ -51,6 +49,5 @@ int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path,
 
 const struct clip *clip_bank_get(const struct clip_bank *b, int index);
 int clip_bank_rate(const struct clip_bank *b);
-int clip_bank_count(const struct clip_bank *b);
 
 #endif

@@ -27,9 +27,7 @@ struct phrase {
 enum word {
     W_TIMES,
     W_SECONDS,
-    W_SECOND,
     W_MINUTES,
-    W_MINUTE,
     W_GETTING_FASTER,
     W_HOLD_FOR,
     W_TEMPO,
@@ -49,10 +47,10 @@ enum word {
 };
 
 static const char *const word_names[W_COUNT] = {
-    "w-times",          "w-seconds",  "w-second",     "w-minutes",        "w-minute",
-    "w-getting-faster", "w-hold-for", "w-tempo",      "w-session-length", "w-hundred",
-    "halfway",          "ten-more",   "last-five",    "switch-legs",      "relax",
-    "paused",           "go",         "config-error", "w-one-minute",     "w-one-second",
+    "w-times",      "w-seconds",        "w-minutes",    "w-getting-faster", "w-hold-for",
+    "w-tempo",      "w-session-length", "w-hundred",    "halfway",          "ten-more",
+    "last-five",    "switch-legs",      "relax",        "paused",           "go",
+    "config-error", "w-one-minute",     "w-one-second",
 };
 
 struct step_sounds {

@@ -69,14 +69,6 @@ void mixer_release_bus(struct mixer *m, enum mixer_bus bus)
     }
 }
 
-int mixer_bus_voices(const struct mixer *m, enum mixer_bus bus)
-{
-    int n = 0;
-    for (int i = 0; i < m->n_voices; i++)
-        n += m->voices[i].bus == bus;
-    return n;
-}
-
 float mixer_db_to_gain(double db)
 {
     return (float)pow(10.0, db / 20.0);
@@ -98,8 +90,8 @@ void mixer_pan_gains(float pan, float *left, float *right)
         *right = 0.0f;
 }
 
-void mixer_add_voice(struct mixer *m, const mixer_sample *data, int64_t frames, float gain, float pan,
-                     enum mixer_bus bus)
+void mixer_add_voice(struct mixer *m, const mixer_sample *data, int64_t frames, float gain,
+                     float pan, enum mixer_bus bus)
 {
     if (!data || frames <= 0)
         return;

@@ -61,8 +61,8 @@ void mixer_pan_gains(float pan, float *left, float *right);
 
 /* Starts a clip now on BUS with a linear GAIN and PAN.  When all voices are
  * busy, the one closest to its end makes way.  */
-void mixer_add_voice(struct mixer *m, const mixer_sample *data, int64_t frames, float gain, float pan,
-                     enum mixer_bus bus);
+void mixer_add_voice(struct mixer *m, const mixer_sample *data, int64_t frames, float gain,
+                     float pan, enum mixer_bus bus);
 
 /* Moves a bus's gain (linear) to TARGET over SECONDS (at least the ramp time). */
 void mixer_set_bus_gain(struct mixer *m, enum mixer_bus bus, float target, double seconds);
@@ -78,9 +78,6 @@ void mixer_set_volume(struct mixer *m, float target, double seconds);
 
 /* Fades out every voice on BUS over MIXER_RAMP_SECONDS. */
 void mixer_release_bus(struct mixer *m, enum mixer_bus bus);
-
-/* Voices sounding on BUS. */
-int mixer_bus_voices(const struct mixer *m, enum mixer_bus bus);
 
 /* True once the master gain has reached zero and stays there. */
 int mixer_is_silent(const struct mixer *m);
