@@ -740,6 +740,55 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
     return 0;
 }
 
+/* libconfig's scanner calls exit() when an @include names something that is
+ * not a readable file (a folder, as in @include ""), so every @include, and
+ * theirs in turn, is checked before libconfig sees it.  Deeper nesting than
+ * libconfig allows is left to libconfig's own message. */
+static int check_includes(const struct ctx *c, const char *text, const char *file,
+                          const char *dir, int depth)
+{
+    if (depth > 10)
+        return 0;
+    int line = 1;
+    for (const char *p = text; *p; line++) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *q = p;
+        while (q < p + len && (*q == ' ' || *q == '\t'))
+            q++;
+        if ((size_t)(p + len - q) > 8 && strncmp(q, "@include", 8) == 0) {
+            const char *open = memchr(q, '"', (size_t)(p + len - q));
+            const char *close = open ? memchr(open + 1, '"', (size_t)(p + len - open - 1)) : NULL;
+            if (open && close) {
+                char path[ROUTINE_PATH_MAX];
+                int n = (int)(close - open - 1);
+                snprintf(path, sizeof path, "%s%s%.*s", open[1] == '/' ? "" : dir,
+                         open[1] == '/' ? "" : "/", n, open + 1);
+                struct stat st;
+                FILE *f = NULL;
+                if (n == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+                    st.st_size > ROUTINE_FILE_MAX || !(f = fopen(path, "rb"))) {
+                    snprintf(c->err, c->errlen,
+                             "%s:%d: @include \"%.*s\" is not a readable routine file (write "
+                             "@include \"part.cfg\", a path from the routine's folder)",
+                             file, line, n, open + 1);
+                    return -1;
+                }
+                char *inc = calloc(1, (size_t)st.st_size + 1);
+                int rc = 0;
+                if (inc && fread(inc, 1, (size_t)st.st_size, f) == (size_t)st.st_size)
+                    rc = check_includes(c, inc, path, dir, depth + 1);
+                free(inc);
+                fclose(f);
+                if (rc)
+                    return rc;
+            }
+        }
+        p = end ? end + 1 : p + len;
+    }
+    return 0;
+}
+
 struct routine *routine_parse(const char *text, const char *name, char *err, size_t errlen)
 {
     char dir[ROUTINE_PATH_MAX];
@@ -755,6 +804,11 @@ struct routine *routine_parse(const char *text, const char *name, char *err, siz
     /* @include paths are relative to the routine's folder. */
     dir_of(name, dir, sizeof dir);
     config_set_include_dir(&cfg, dir);
+    if (check_includes(&c, text, name, dir, 0)) {
+        config_destroy(&cfg);
+        free(r);
+        return NULL;
+    }
     if (config_read_string(&cfg, text) != CONFIG_TRUE) {
         const char *f = config_error_file(&cfg);
         const char *what = config_error_text(&cfg);

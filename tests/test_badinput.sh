@@ -227,7 +227,7 @@ expect 2 "$d/nodir.cfg:1: sounds_dir \"$d/nope\" is not a folder (No such file o
 printf '@include "self.cfg"\n%s\n' "$STEP" >"$d/self.cfg"
 expect 2 "$d/self.cfg:1: include file nesting too deep (included from $d/self.cfg)" -- check "$d/self.cfg"
 printf '@include "missing.cfg"\n%s\n' "$STEP" >"$d/inc-missing.cfg"
-expect 2 "$d/inc-missing.cfg:1: cannot open include file" -- check "$d/inc-missing.cfg"
+expect 2 "$d/inc-missing.cfg:1: @include \"missing.cfg\" is not a readable routine file" -- check "$d/inc-missing.cfg"
 
 printf '%s\n' "$STEP" >"$d/unreadable.cfg"
 chmod 000 "$d/unreadable.cfg"

@@ -243,6 +243,11 @@ static void test_files(void)
           "an error in an included file names that file: got \"%s\"", e2);
     routine_destroy(inc);
 
+    snprintf(path, sizeof path, "%s/empty-include.cfg", dir);
+    write_text_file(path, "name = \"x\";\n@include \"\"\n");
+    expect_load_error(path, ":2: @include \"\" is not a readable routine file",
+                      "an @include of a folder (libconfig would exit)");
+
     snprintf(path, sizeof path, "%s/ok.cfg", dir);
     const char *ok = "name = \"ok\";\n" STEP_OK;
     write_file(path, ok, strlen(ok));
