@@ -3,7 +3,7 @@
 #include "engine.h"
 #include "history.h"
 #include "out_portaudio.h"
-#include "plan.h"
+#include "timeline_text.h"
 #include "remind.h"
 #include "sequencer.h"
 #include "setup.h"
@@ -277,7 +277,7 @@ static void draw_status(struct live *l, const struct engine_status *st, uint64_t
     bar(step_bar, 10, span > 0 ? (double)(st->frame - st->step_start) / span : 0.0);
     bar(all_bar, 10, session_seconds > 0 ? (double)st->frame / rate / session_seconds : 0.0);
     char elapsed[32];
-    plan_format_time((double)st->frame / rate, elapsed, sizeof elapsed);
+    timeline_format_time((double)st->frame / rate, elapsed, sizeof elapsed);
     snprintf(line, sizeof line, "%s[%d/%d] %s | %s%s | step [%s] all [%s] %s | underruns %llu",
              st->paused ? "PAUSED " : "", st->step + 1, r->n_steps, s->name, left, tempo, step_bar,
              all_bar, elapsed, (unsigned long long)underruns);
@@ -296,7 +296,7 @@ static void log_step(struct live *l, const struct engine_status *st)
     l->shown_round = st->round;
     const struct step *s = &r->steps[st->step];
     char len[32];
-    plan_format_time(s->seconds, len, sizeof len);
+    timeline_format_time(s->seconds, len, sizeof len);
     if (s->type == STEP_PACED)
         say_line(l, stdout, "[%d/%d] %s: %s, %g to %g bpm", st->step + 1, r->n_steps, s->name, len,
                  s->tempo_from, s->tempo_to);
@@ -401,7 +401,7 @@ int live_play(const struct live_options *o)
     double session_seconds = sequencer_session_seconds(l.shown);
     if (!o->quiet) {
         char len[32];
-        plan_format_time(session_seconds, len, sizeof len);
+        timeline_format_time(session_seconds, len, sizeof len);
         printf("%s: %d steps, %s, on %s.\n", l.shown->name, l.shown->n_steps * l.shown->repeat, len,
                out_pa_device_name(out));
     }
@@ -500,7 +500,7 @@ int live_play(const struct live_options *o)
     double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
                  (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6 - cpu_before;
     char played[32];
-    plan_format_time((double)st.frame / l.shown->rate, played, sizeof played);
+    timeline_format_time((double)st.frame / l.shown->rate, played, sizeof played);
     int steps_done = st.step < 0 ? 0 : st.step > l.shown->n_steps ? l.shown->n_steps : st.step;
     if (o->no_summary && !lost) {
         /* a reminder's prompt: nothing to report */

@@ -8,7 +8,7 @@
 #include "out_file.h"
 #include "out_portaudio.h"
 #include "paths.h"
-#include "plan.h"
+#include "timeline_text.h"
 #include "remind.h"
 #include "routine.h"
 #include "sequencer.h"
@@ -106,9 +106,9 @@ static int cmd_check(const char *path, const struct options *o)
         return status;
     engine_plan_warn(p, stderr);
     if (o->events)
-        plan_print_events(stdout, engine_plan_routine(p));
+        timeline_print_events(stdout, engine_plan_routine(p));
     else
-        plan_print(stdout, engine_plan_routine(p));
+        timeline_print(stdout, engine_plan_routine(p));
     engine_plan_destroy(p);
     clip_bank_destroy(bank);
     return 0;
@@ -152,7 +152,7 @@ static int cmd_render(const char *path, const struct options *o)
         double secs = (double)frames / rate;
         double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         char len[32];
-        plan_format_time(secs, len, sizeof len);
+        timeline_format_time(secs, len, sizeof len);
         fprintf(stderr,
                 "calfpace: wrote %s (%s, %lld frames at %d Hz) in %.2f s, %.0fx real time\n",
                 o->output, len, (long long)frames, rate, took, took > 0 ? secs / took : 0.0);

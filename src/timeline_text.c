@@ -1,10 +1,10 @@
-#include "plan.h"
+#include "timeline_text.h"
 
 #include "sequencer.h"
 
 #include <math.h>
 
-void plan_format_time(double seconds, char *out, size_t outlen)
+void timeline_format_time(double seconds, char *out, size_t outlen)
 {
     if (seconds < 0.0)
         seconds = 0.0;
@@ -16,7 +16,7 @@ void plan_format_time(double seconds, char *out, size_t outlen)
         snprintf(out, outlen, "%ld:%02ld.%ld", m, s, t);
 }
 
-void plan_print(FILE *to, const struct routine *r)
+void timeline_print(FILE *to, const struct routine *r)
 {
     char a[32], b[32];
     fprintf(to, "%s (%s, %d Hz%s)\n", r->name, r->path, r->rate, r->repeat > 1 ? ", repeated" : "");
@@ -31,8 +31,8 @@ void plan_print(FILE *to, const struct routine *r)
                 snprintf(num, sizeof num, "%d.%d", round + 1, i + 1);
             else
                 snprintf(num, sizeof num, "%d", i + 1);
-            plan_format_time(t, a, sizeof a);
-            plan_format_time(sequencer_step_length(st), b, sizeof b);
+            timeline_format_time(t, a, sizeof a);
+            timeline_format_time(sequencer_step_length(st), b, sizeof b);
             if (st->type == STEP_PACED) {
                 snprintf(beats, sizeof beats, "%d", st->beats);
                 if (st->tempo_from == st->tempo_to)
@@ -48,7 +48,7 @@ void plan_print(FILE *to, const struct routine *r)
             t += sequencer_step_length(st);
         }
     }
-    plan_format_time(t, a, sizeof a);
+    timeline_format_time(t, a, sizeof a);
     fprintf(to, "  total %s (the closing cue follows)\n", a);
 }
 
@@ -73,7 +73,7 @@ static const char *kind_name(enum seq_kind k)
     return "?";
 }
 
-void plan_print_events(FILE *to, const struct routine *r)
+void timeline_print_events(FILE *to, const struct routine *r)
 {
     struct sequencer s;
     struct seq_event ev;

@@ -1,0 +1,160 @@
+/* The plan builder: a routine's clips loaded through the bank, its
+ * announcements built, its warnings for guidance that will not fit.  Runs on
+ * the control thread (file I/O, allocation), never in the callback. */
+#include "engine_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int load_ref(struct clip_bank *bank, const struct routine *r, const char *name, int line,
+                    struct clip_ref *out, char *err, size_t errlen)
+{
+    char why[1536];
+    int idx = clip_bank_load(bank, name, why, sizeof why);
+    if (idx < 0) {
+        if (line > 0)
+            snprintf(err, errlen, "%s:%d: %s", r->path, line, why);
+        else
+            snprintf(err, errlen, "%s: %s", r->path, why);
+        return -1;
+    }
+    const struct clip *c = clip_bank_get(bank, idx);
+    out->data = c->data;
+    out->frames = c->frames;
+    return 0;
+}
+
+static void announce(const struct engine_plan *pl, const struct step *st, struct phrase *p)
+{
+    const struct guidance *g = &pl->routine->guidance;
+    p->n = 0;
+    phrase_add(p, pl->steps[st - pl->routine->steps].cue);
+    if (!g->lengths)
+        return;
+    switch (st->type) {
+    case STEP_PACED:
+        if (st->beats_given) {
+            phrase_number(&pl->vocab, p, st->beats);
+            phrase_add(p, pl->vocab.word[WORD_TIMES]);
+        } else {
+            phrase_duration(&pl->vocab, p, st->seconds);
+        }
+        if (st->tempo_to > st->tempo_from)
+            phrase_add(p, pl->vocab.word[WORD_GETTING_FASTER]);
+        break;
+    case STEP_HOLD:
+        phrase_add(p, pl->vocab.word[WORD_HOLD_FOR]);
+        phrase_duration(&pl->vocab, p, st->seconds);
+        break;
+    case STEP_REST:
+        phrase_duration(&pl->vocab, p, st->seconds);
+        break;
+    }
+}
+
+struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank,
+                                       const struct engine_options *opt, char *err, size_t errlen)
+{
+    if (clip_bank_rate(bank) != r->rate) {
+        snprintf(err, errlen, "%s: sounds loaded at %d Hz for a routine at %d Hz", r->path,
+                 clip_bank_rate(bank), r->rate);
+        return NULL;
+    }
+    struct engine_plan *pl = calloc(1, sizeof *pl);
+    if (!pl) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    pl->routine = r;
+    pl->voice = opt->voice && r->guidance.voice;
+    /* Cues are checked even when voice is off, so a routine that plays
+     * clicks-only today does not fail with voice tomorrow. */
+    if (r->cue[0] && load_ref(bank, r, r->cue, r->cue_line, &pl->open_cue, err, errlen))
+        goto fail;
+    if (r->end_cue[0] &&
+        load_ref(bank, r, r->end_cue, r->end_cue_line, &pl->close_cue, err, errlen))
+        goto fail;
+    if (load_ref(bank, r, ROUTINE_DEFAULT_SOUND, 0, &pl->feedback, err, errlen))
+        goto fail;
+    for (int i = 0; i < r->n_steps; i++) {
+        const struct step *st = &r->steps[i];
+        struct step_sounds *ss = &pl->steps[i];
+        if (st->cue[0] && load_ref(bank, r, st->cue, st->cue_line, &ss->cue, err, errlen))
+            goto fail;
+        if (st->type != STEP_PACED)
+            continue;
+        ss->n = st->n_sounds;
+        for (int k = 0; k < st->n_sounds; k++)
+            if (load_ref(bank, r, st->sounds[k], st->sounds_line, &ss->clip[k], err, errlen))
+                goto fail;
+    }
+    if (pl->voice) {
+        for (int w = 0; w < WORD_COUNT; w++)
+            if (load_ref(bank, r, phrase_word_name((enum phrase_word)w), 0, &pl->vocab.word[w],
+                         err, errlen))
+                goto fail;
+        for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++) {
+            if (!phrase_number_has_clip(n))
+                continue;
+            char name[16];
+            snprintf(name, sizeof name, "n%d", n);
+            if (load_ref(bank, r, name, 0, &pl->vocab.number[n], err, errlen))
+                goto fail;
+        }
+        for (int i = 0; i < r->n_steps; i++)
+            announce(pl, &r->steps[i], &pl->steps[i].announce);
+    } else {
+        memset(&pl->open_cue, 0, sizeof pl->open_cue);
+        memset(&pl->close_cue, 0, sizeof pl->close_cue);
+    }
+    return pl;
+fail:
+    free(pl);
+    return NULL;
+}
+
+void engine_plan_warn(const struct engine_plan *p, FILE *to)
+{
+    const struct routine *r = p->routine;
+    if (!p->voice)
+        return;
+    if (r->cue[0]) {
+        double len = (double)p->open_cue.frames / r->rate;
+        if (len > r->lead_in)
+            fprintf(to,
+                    "%s:%d: warning: the opening cue lasts %.1f s but lead_in is %.1f s; it "
+                    "will run into the first step (set lead_in = %.1f;)\n",
+                    r->path, r->cue_line, len, r->lead_in, ceil(len + 0.5));
+    }
+    for (int i = 0; i < r->n_steps; i++) {
+        const struct step *st = &r->steps[i];
+        double len = phrase_seconds(&p->steps[i].announce, r->rate);
+        double room = st->lead_in, count = 0.0;
+        if (st->type == STEP_PACED && r->guidance.countdown) {
+            count = SEQUENCER_COUNTDOWN * 60.0 / st->tempo_from;
+            room -= count;
+        }
+        if (st->type == STEP_REST || len <= room + 1e-9)
+            continue;
+        fprintf(to,
+                "%s:%d: warning: step %d's announcement lasts %.1f s%s but its lead_in is %.1f s; "
+                "the beat or the countdown will run over it (set lead_in = %.1f;)\n",
+                r->path, st->line, i + 1, len, count > 0.0 ? " and its countdown needs more" : "",
+                st->lead_in, ceil((len + count + 0.3) * 2.0) / 2.0);
+    }
+}
+
+void engine_plan_destroy(struct engine_plan *p)
+{
+    if (!p)
+        return;
+    routine_destroy(p->routine);
+    free(p);
+}
+
+const struct routine *engine_plan_routine(const struct engine_plan *p)
+{
+    return p->routine;
+}
