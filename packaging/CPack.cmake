@@ -57,7 +57,7 @@ else()
   message(STATUS "calfpace: dpkg-shlibdeps not found (package dpkg-dev); "
                  "the .deb lists its dependencies by hand")
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "libc6, libportaudio2, libsndfile1, libconfig9, libsamplerate0, libasound2")
+      "libc6, libportaudio2, libsndfile1, libconfig9, libsamplerate0, libasound2, libsystemd0")
 endif()
 
 set(CPACK_SOURCE_GENERATOR "TGZ")

@@ -101,7 +101,7 @@ check "Section: sound" test "$(field Section)" = sound
 check "Maintainer is set" test -n "$(field Maintainer)"
 check "Description is set" test -n "$(field Description)"
 depends=$(field Depends)
-for lib in libportaudio2 libsndfile1 libconfig9 libsamplerate0 libasound2; do
+for lib in libportaudio2 libsndfile1 libconfig9 libsamplerate0 libasound2 libsystemd0; do
     check "Depends names $lib" grep -Eq "(^|[ ,])$lib([ (,]|t64|$)" <<<"$depends"
 done
 check "Recommends: libasound2-plugins" grep -q libasound2-plugins <<<"$(field Recommends)"
@@ -110,7 +110,8 @@ dpkg-deb -c "$deb" | awk '{ print $NF }' | sed 's|^\./|/|' >"$tmp/contents"
 for f in $bin $data/config/calf-pump.cfg $data/config/quick.cfg \
     $data/sounds/click.wav $data/sounds/heel-raises.ogg $data/sounds/SOURCES.md \
     $data/sounds/de/heel-raises.ogg $data/sounds/de/n200.ogg \
-    /usr/share/bash-completion/completions/calfpace /usr/share/doc/calfpace/routine-format.md; do
+    /usr/share/bash-completion/completions/calfpace /usr/share/doc/calfpace/routine-format.md \
+    /usr/share/applications/calfpace.desktop /usr/share/icons/hicolor/scalable/apps/calfpace.svg; do
     check "the package holds $f" grep -qx "$f" "$tmp/contents"
 done
 check "the package holds the man page in /usr/share/man/man1" grep -Eqx '/usr/share/man/man1/calfpace\.1(\.gz)?' "$tmp/contents"

@@ -16,7 +16,7 @@
 #define CONTROL_RING_SIZE 64 /* a power of two */
 
 enum control_kind {
-    CONTROL_PAUSE,  /* toggle pause */
+    CONTROL_PAUSE,  /* toggle pause (value 0), pause (above 0), resume (below 0) */
     CONTROL_NEXT,   /* skip to the next step */
     CONTROL_BACK,   /* back to the start of the current step */
     CONTROL_TEMPO,  /* multiply the tempo of the rest of the session by value */

@@ -237,7 +237,9 @@ static void apply(struct engine *e, const struct control_cmd *c)
 {
     switch (c->kind) {
     case CONTROL_PAUSE:
-        if (e->timeline_done)
+        /* value 0 toggles; above 0 only pauses, below 0 only resumes, so
+         * that a headset's separate Play and Pause can be sent twice. */
+        if (e->timeline_done || (c->value > 0.0 && e->paused) || (c->value < 0.0 && !e->paused))
             break;
         if (e->paused) {
             resume(e);

@@ -2,6 +2,7 @@
 
 #include "engine.h"
 #include "history.h"
+#include "mpris.h"
 #include "out_portaudio.h"
 #include "timeline_text.h"
 #include "remind.h"
@@ -155,6 +156,13 @@ struct live {
     int status_tty; /* stdout is a terminal: the status line redraws in place */
     int status_drawn;
     int shown_step, shown_round;
+    int quit;
+    struct mpris *mpris;
+    double session_seconds;
+    double volume_db;      /* the volume asked for, ahead of the engine's */
+    double jumped;         /* when a skip or restart was sent: the step change is a jump */
+    int64_t paused_frames; /* frames spent paused so far, counted here */
+    int64_t paused_seen;   /* the frame last seen while paused, or -1 */
 };
 
 static void say_line(struct live *l, FILE *to, const char *fmt, ...)
@@ -207,6 +215,90 @@ static void send(struct live *l, enum control_kind kind, double value)
     engine_send(l->engine, &cmd);
 }
 
+static void change_volume(struct live *l, double db)
+{
+    double want = l->volume_db + db;
+    if (want < ENGINE_VOLUME_MIN_DB)
+        want = ENGINE_VOLUME_MIN_DB;
+    if (want > ENGINE_VOLUME_MAX_DB)
+        want = ENGINE_VOLUME_MAX_DB;
+    send(l, CONTROL_VOLUME, db);
+    l->volume_db = want;
+}
+
+/* Media keys and headset buttons: the same commands as the keys. */
+static void on_mpris(void *ctx, enum mpris_command cmd, double value)
+{
+    struct live *l = ctx;
+    switch (cmd) {
+    case MPRIS_PLAY:
+        send(l, CONTROL_PAUSE, -1.0);
+        break;
+    case MPRIS_PAUSE:
+        send(l, CONTROL_PAUSE, 1.0);
+        break;
+    case MPRIS_PLAY_PAUSE:
+        send(l, CONTROL_PAUSE, 0.0);
+        break;
+    case MPRIS_NEXT:
+        send(l, CONTROL_NEXT, 0.0);
+        l->jumped = now_seconds();
+        break;
+    case MPRIS_PREVIOUS:
+        send(l, CONTROL_BACK, 0.0);
+        l->jumped = now_seconds();
+        break;
+    case MPRIS_STOP:
+        l->quit = 1;
+        break;
+    case MPRIS_VOLUME: {
+        double db = value > 0.0 ? 20.0 * log10(value) : ENGINE_VOLUME_MIN_DB;
+        if (db < ENGINE_VOLUME_MIN_DB)
+            db = ENGINE_VOLUME_MIN_DB;
+        if (db > ENGINE_VOLUME_MAX_DB)
+            db = ENGINE_VOLUME_MAX_DB;
+        change_volume(l, db - l->volume_db);
+        break;
+    }
+    }
+}
+
+/* What the desktop's media widget shows.  Position is the time played,
+ * pauses left out: it counts from the engine's frame. */
+static void mpris_snapshot(void *ctx, struct mpris_state *ms)
+{
+    struct live *l = ctx;
+    const struct routine *r = l->shown;
+    struct engine_status st;
+    engine_status(l->engine, &st);
+    ms->playing = !st.paused;
+    ms->finished = st.finished;
+    int in_step = st.step >= 0 && st.step < r->n_steps;
+    ms->track = in_step ? st.round * r->n_steps + st.step : -1;
+    snprintf(ms->title, sizeof ms->title, "%s", in_step ? r->steps[st.step].name : r->name);
+    snprintf(ms->album, sizeof ms->album, "%s", r->name);
+    ms->length_us = (int64_t)llround(l->session_seconds * 1e6);
+    int64_t played = st.frame - l->paused_frames;
+    if (st.paused && l->paused_seen >= 0)
+        played -= st.frame - l->paused_seen;
+    ms->position_us = played > 0 ? (int64_t)((double)played * 1e6 / r->rate) : 0;
+    ms->volume = pow(10.0, st.volume_db / 20.0);
+    ms->can_next = !in_step || st.step + 1 < r->n_steps || st.round + 1 < r->repeat;
+    ms->can_previous = in_step;
+}
+
+/* Keeps the count of frames spent paused (control thread, each turn). */
+static void count_pause(struct live *l, const struct engine_status *st)
+{
+    if (st->paused) {
+        if (l->paused_seen >= 0)
+            l->paused_frames += st->frame - l->paused_seen;
+        l->paused_seen = st->frame;
+    } else {
+        l->paused_seen = -1;
+    }
+}
+
 static void handle_keys(struct live *l, int *quit)
 {
     char buf[64];
@@ -222,9 +314,11 @@ static void handle_keys(struct live *l, int *quit)
             break;
         case TERM_KEY_NEXT:
             send(l, CONTROL_NEXT, 0.0);
+            l->jumped = now_seconds();
             break;
         case TERM_KEY_BACK:
             send(l, CONTROL_BACK, 0.0);
+            l->jumped = now_seconds();
             break;
         case TERM_KEY_FASTER:
             send(l, CONTROL_TEMPO, TEMPO_STEP);
@@ -233,10 +327,10 @@ static void handle_keys(struct live *l, int *quit)
             send(l, CONTROL_TEMPO, 1.0 / TEMPO_STEP);
             break;
         case TERM_KEY_LOUDER:
-            send(l, CONTROL_VOLUME, VOLUME_STEP_DB);
+            change_volume(l, VOLUME_STEP_DB);
             break;
         case TERM_KEY_SOFTER:
-            send(l, CONTROL_VOLUME, -VOLUME_STEP_DB);
+            change_volume(l, -VOLUME_STEP_DB);
             break;
         case TERM_KEY_QUIT:
             *quit = 1;
@@ -399,6 +493,8 @@ int live_play(const struct live_options *o)
     }
     install_signals();
     double session_seconds = sequencer_session_seconds(l.shown);
+    l.session_seconds = session_seconds;
+    l.paused_seen = -1;
     if (!o->quiet) {
         char len[32];
         timeline_format_time(session_seconds, len, sizeof len);
@@ -422,35 +518,46 @@ int live_play(const struct live_options *o)
     getrusage(RUSAGE_SELF, &ru0);
     double cpu_before = (double)ru0.ru_utime.tv_sec + (double)ru0.ru_utime.tv_usec / 1e6 +
                         (double)ru0.ru_stime.tv_sec + (double)ru0.ru_stime.tv_usec / 1e6;
+    /* On the bus only now, while the session plays: an idle player would
+     * take the media keys from the others.  The TV goes quiet before the
+     * first sound. */
+    if (o->mpris || o->pause_others)
+        l.mpris = mpris_open(o->mpris, on_mpris, mpris_snapshot, &l);
+    if (o->pause_others)
+        mpris_pause_others(l.mpris);
     double started = now_seconds();
     if (out_pa_start(out, err, sizeof err) != 0) {
         term_end();
         fprintf(stderr, "calfpace: %s\n", err);
         goto done_out;
     }
-    int asked_stop = 0, quit = 0;
+    int asked_stop = 0;
     struct engine_status st;
     struct out_pa_stats ps;
     double last_alive = now_seconds();
     int64_t last_frame = -1;
     for (;;) {
-        struct pollfd fds[2];
+        struct pollfd fds[3];
         int nfds = 0;
         if (l.keys)
             fds[nfds++] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
         if (w.fd >= 0)
             fds[nfds++] = (struct pollfd){.fd = w.fd, .events = POLLIN};
-        int ready = poll(fds, (nfds_t)nfds, POLL_MS);
+        int bus_fd = mpris_fd(l.mpris);
+        if (bus_fd >= 0)
+            fds[nfds++] = (struct pollfd){.fd = bus_fd, .events = mpris_events(l.mpris)};
+        int ready = poll(fds, (nfds_t)nfds, mpris_timeout_ms(l.mpris, POLL_MS));
         if (ready > 0) {
             for (int i = 0; i < nfds; i++) {
-                if (!(fds[i].revents & POLLIN))
+                if (fds[i].fd == bus_fd || !(fds[i].revents & POLLIN))
                     continue;
                 if (fds[i].fd == STDIN_FILENO)
-                    handle_keys(&l, &quit);
+                    handle_keys(&l, &l.quit);
                 else if (watch_read(&w))
                     w.due = now_seconds() + RELOAD_QUIET_MS / 1000.0;
             }
         }
+        mpris_process(l.mpris);
         if (continued) {
             continued = 0;
             term_resume();
@@ -460,11 +567,13 @@ int live_play(const struct live_options *o)
             reload(&l);
         }
         engine_collect(l.engine);
-        if ((stop_signals || quit) && !asked_stop) {
+        if ((stop_signals || l.quit) && !asked_stop) {
             engine_request_stop(l.engine);
             asked_stop = 1;
         }
         engine_status(l.engine, &st);
+        count_pause(&l, &st);
+        mpris_update(l.mpris, now_seconds() - l.jumped < 1.0);
         out_pa_stats(out, &ps);
         if (!o->quiet) {
             if (l.status_tty)
@@ -536,6 +645,10 @@ done_out:
         out_pa_abandon(out);
     else
         out_pa_close(out);
+    /* Off the bus, and the TV back on, once our last sound has gone out. */
+    mpris_update(l.mpris, 0);
+    mpris_resume_others(l.mpris);
+    mpris_close(l.mpris);
 done_pa:
     if (!stalled)
         out_pa_terminate();

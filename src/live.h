@@ -19,6 +19,8 @@ struct live_options {
     struct setup_choice choice;
     int quiet;
     int no_summary; /* not even the closing figures (a reminder's prompt) */
+    int mpris;        /* be an MPRIS player on the session bus while playing */
+    int pause_others; /* pause other MPRIS players while playing, resume after */
 };
 
 int live_play(const struct live_options *o);

@@ -37,7 +37,8 @@ struct options {
     int events;
     int csv;
     const char *lang;
-    const char *every, *between, *snooze, *run_for;
+    const char *every, *between, *snooze, *run_for, *away;
+    int no_mpris;
 };
 
 static void usage(FILE *to)
@@ -60,10 +61,13 @@ static void usage(FILE *to)
             "      --no-voice        the routine's beats alone: no speech\n"
             "      --voice LANG      speak in LANG: en (English) or de (German)\n"
             "  -q, --quiet           no status line while playing\n"
+            "      --no-mpris        no media keys, headset buttons or media widget\n"
             "      --events          with check: print every event with its sample\n"
             "      --every DURATION  with remind: the interval (45m, 1h, 2s)\n"
             "      --between HH:MM-HH:MM  with remind: only in these hours\n"
             "      --for DURATION    with remind: stop after this long\n"
+            "      --away DURATION   with remind: locked or asleep this long restarts the\n"
+            "                        interval (default 5m)\n"
             "      --csv             with stats: comma-separated days\n"
             "  -h, --help            show this help\n"
             "  -V, --version         show the version\n"
@@ -184,6 +188,8 @@ static int live_setup(const struct options *o, struct live_options *lo, struct u
     lo->choice.lang_default = u->voice[0] ? u->voice : NULL;
     lo->choice.voice = o->voice && !(u->voice_off && !o->lang);
     lo->choice.volume_db = u->volume_db;
+    lo->mpris = u->mpris && !o->no_mpris;
+    lo->pause_others = u->pause_others;
     return 0;
 }
 
@@ -318,7 +324,9 @@ int main(int argc, char **argv)
         OPT_SNOOZE,
         OPT_FOR,
         OPT_CSV,
-        OPT_VOICE
+        OPT_VOICE,
+        OPT_NO_MPRIS,
+        OPT_AWAY
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -334,6 +342,8 @@ int main(int argc, char **argv)
         {"for", required_argument, NULL, OPT_FOR},
         {"csv", no_argument, NULL, OPT_CSV},
         {"voice", required_argument, NULL, OPT_VOICE},
+        {"no-mpris", no_argument, NULL, OPT_NO_MPRIS},
+        {"away", required_argument, NULL, OPT_AWAY},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -387,6 +397,12 @@ int main(int argc, char **argv)
             break;
         case OPT_CSV:
             o.csv = 1;
+            break;
+        case OPT_NO_MPRIS:
+            o.no_mpris = 1;
+            break;
+        case OPT_AWAY:
+            o.away = optarg;
             break;
         case OPT_VOICE:
             if (!routine_voice_known(optarg)) {

@@ -37,6 +37,10 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
     memset(u, 0, sizeof *u);
     snprintf(u->path, sizeof u->path, "%s", path);
     u->tempo_scale = 1.0;
+    u->mpris = 1;
+    u->pause_others = 1;
+    u->prompt_silence = USERCONF_PROMPT_SILENCE;
+    u->away = USERCONF_AWAY;
     if (access(path, F_OK) != 0)
         return 0;
     struct stat st;
@@ -81,9 +85,21 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
             u->tempo_scale = v;
         } else if (strcmp(name, "latency") == 0 && number(s, &v) == 0 && v > 0.0 && v <= 2.0) {
             u->latency = v;
+        } else if (strcmp(name, "mpris") == 0 && config_setting_type(s) == CONFIG_TYPE_BOOL) {
+            u->mpris = config_setting_get_bool(s);
+        } else if (strcmp(name, "pause_others") == 0 &&
+                   config_setting_type(s) == CONFIG_TYPE_BOOL) {
+            u->pause_others = config_setting_get_bool(s);
+        } else if (strcmp(name, "prompt_silence") == 0 && number(s, &v) == 0 && v >= 0.0 &&
+                   v <= 10.0) {
+            u->prompt_silence = v;
+        } else if (strcmp(name, "away") == 0 && number(s, &v) == 0 && v >= 1.0 &&
+                   v <= 86400.0) {
+            u->away = v;
         } else {
-            static const char *const known[] = {"device", "volume", "voice", "tempo_scale",
-                                                "latency"};
+            static const char *const known[] = {"device",       "volume", "voice",
+                                                "tempo_scale",  "latency", "mpris",
+                                                "pause_others", "prompt_silence", "away"};
             int is_known = 0;
             for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
                 is_known |= strcmp(name, known[k]) == 0;
@@ -91,12 +107,14 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
                 snprintf(err, errlen,
                          "%s:%d: '%s' has a wrong type or is out of range (allowed: device = "
                          "\"NAME\"; volume = -40.0 to 12.0; voice = \"en\", \"de\" or \"off\"; "
-                         "tempo_scale = 0.5 to 2.0; latency = more than 0 up to 2.0)",
+                         "tempo_scale = 0.5 to 2.0; latency = more than 0 up to 2.0; mpris and "
+                         "pause_others = true or false; prompt_silence = 0 to 10.0; away = 1 "
+                         "to 86400 seconds)",
                          path, line, name);
             else
                 snprintf(err, errlen,
                          "%s:%d: unknown setting '%s' (allowed: device, volume, voice, "
-                         "tempo_scale, latency)",
+                         "tempo_scale, latency, mpris, pause_others, prompt_silence, away)",
                          path, line, name);
             rc = -1;
         }

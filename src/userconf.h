@@ -6,6 +6,11 @@
  *   voice = "de";         # "en", "de", or "off" for the beats alone
  *   tempo_scale = 0.9;    # every tempo times this (0.5 to 2.0)
  *   latency = 0.08;       # seconds of output latency to ask for
+ *   mpris = false;        # no media keys or media widget (default true)
+ *   pause_others = false; # leave other players alone (default true: paused
+ *                         # while calfpace plays, resumed after)
+ *   prompt_silence = 1.5; # seconds of silence before a reminder speaks
+ *   away = 300;           # seconds locked or asleep that restart the interval
  *
  * Mistakes are reported like a routine's: FILE:LINE: what is wrong.  The
  * device chosen with --device is written back as the new default, keeping
@@ -17,6 +22,9 @@
 
 #include <stddef.h>
 
+#define USERCONF_PROMPT_SILENCE 1.5 /* Bluetooth sinks wake late and clip the first word */
+#define USERCONF_AWAY 300.0
+
 struct userconf {
     char path[1024];
     char device[256]; /* "" for the system's default */
@@ -25,6 +33,10 @@ struct userconf {
     int voice_off;
     double tempo_scale;
     double latency;
+    int mpris;
+    int pause_others;
+    double prompt_silence;
+    double away;
 };
 
 /* Where the file is (it may not exist). */
