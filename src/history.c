@@ -1,5 +1,7 @@
 #include "history.h"
 
+#include "safefile.h"
+
 #include "routine.h"
 
 #include <errno.h>
@@ -301,15 +303,16 @@ int history_append(const char *path, const struct history_record *r, char *err, 
         return -1;
     /* O_RDWR rather than O_WRONLY only to look at the last byte; O_APPEND
      * still puts every write() at the end. */
-    int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot open the history: %s", path, strerror(errno));
+    /* Never through a dangling link, never into a file of another user's;
+     * O_RDWR only to look at the last byte, O_APPEND puts every write() at
+     * the end. */
+    int fd = safefile_open_append(path, 0600, "history", err, errlen);
+    if (fd < 0)
         return -1;
-    }
     lock_briefly(fd, LOCK_EX); /* released by close */
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: the history is not a regular file", path);
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "%s: cannot write the history: %s", path, strerror(errno));
         close(fd);
         return -1;
     }
@@ -470,19 +473,10 @@ int history_load(const char *path, struct history_record **out, size_t *n,
 {
     *out = NULL;
     *n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 0;
-        snprintf(err, errlen, "%s: cannot read the history: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: cannot read the history: not a regular file", path);
-        close(fd);
-        return -1;
-    }
+    int missing;
+    int fd = safefile_open_read(path, HISTORY_FILE_MAX, "history", NULL, &missing, err, errlen);
+    if (fd < 0)
+        return missing ? 0 : -1;
     lock_briefly(fd, LOCK_SH); /* released by fclose */
     FILE *f = fdopen(fd, "r");
     if (!f) {

@@ -36,6 +36,7 @@
 #define HISTORY_SECONDS_MAX 1e9 /* planned and played; more is not a record */
 #define HISTORY_BPM_MAX 1000.0
 #define HISTORY_STATS_DAYS 14
+#define HISTORY_FILE_MAX (1024LL * 1024LL * 1024LL) /* a read refuses a bigger file */
 
 enum history_end { HISTORY_DONE, HISTORY_QUIT, HISTORY_ERROR };
 

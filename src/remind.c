@@ -1,6 +1,7 @@
 #include "remind.h"
 
 #include "paths.h"
+#include "safefile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -39,7 +40,7 @@ int remind_parse_duration(const char *text, double *seconds, char *err, size_t e
         parts++;
         p = end + 1;
     }
-    if (parts == 0 || total < 1.0 || total > 7 * 86400.0)
+    if (parts == 0 || total < 1.0 || total > REMIND_SNOOZE_MAX)
         goto bad;
     *seconds = total;
     return 0;
@@ -122,27 +123,34 @@ void remind_snooze_path(char *out, size_t outlen)
 
 int remind_snooze_write(const char *path, time_t until, char *err, size_t errlen)
 {
-    char tmp[4200];
-    paths_make_parents(path, 0700);
-    snprintf(tmp, sizeof tmp, "%s.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f || fprintf(f, "%lld\n", (long long)until) < 0 || fclose(f) != 0 ||
-        rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: cannot write the snooze: %s", path, strerror(errno));
-        unlink(tmp);
+    /* The folder must be ours and closed to others: no one else can plant a
+     * link or a file in it.  The file itself is made with mkstemp and
+     * renamed, never written through a link. */
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    paths_make_parents(dir, 0700);
+    if (safefile_own_dir(dir, err, errlen) != 0)
         return -1;
-    }
-    return 0;
+    char text[32];
+    int n = snprintf(text, sizeof text, "%lld\n", (long long)until);
+    return safefile_replace(path, text, (size_t)n, 0600, 0, err, errlen);
 }
 
-time_t remind_snooze_read(const char *path)
+time_t remind_snooze_read(const char *path, time_t now)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
+    char *text, err[512];
+    size_t len;
+    if (safefile_read(path, 64, "snooze file", &text, &len, NULL, err, sizeof err) != 0)
         return 0;
-    long long v = 0;
-    if (fscanf(f, "%lld", &v) != 1)
-        v = 0;
-    fclose(f);
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    int ok = end != text && errno == 0 && (*end == '\n' || *end == '\0');
+    free(text);
+    /* A snooze is at most REMIND_SNOOZE_MAX long: anything later is not one
+     * this program wrote, and would silence the reminders for good. */
+    if (!ok || v <= 0 || v > (long long)now + REMIND_SNOOZE_MAX)
+        return 0;
     return (time_t)v;
 }

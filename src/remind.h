@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#define REMIND_SNOOZE_MAX (7 * 86400) /* seconds: the longest snooze and --every */
+
 /* "45m", "2s", "1h30m", "1.5h" -> seconds; 0, or -1 with a message. */
 int remind_parse_duration(const char *text, double *seconds, char *err, size_t errlen);
 
@@ -26,10 +28,13 @@ time_t remind_next_open(time_t t, int from, int to);
 /* The snooze file: $XDG_RUNTIME_DIR/calfpace/snooze (or the state folder). */
 void remind_snooze_path(char *out, size_t outlen);
 
-/* Writes "until" (seconds since the epoch) atomically; 0 or -1. */
+/* Writes "until" (seconds since the epoch) atomically, in a folder that
+ * must be the user's own and closed to others; 0 or -1 with a message. */
 int remind_snooze_write(const char *path, time_t until, char *err, size_t errlen);
 
-/* The snooze end in the file, or 0 when there is none. */
-time_t remind_snooze_read(const char *path);
+/* The snooze end in the file, or 0 when there is none, the file is not a
+ * small regular file holding one number, or the end lies more than
+ * REMIND_SNOOZE_MAX after NOW. */
+time_t remind_snooze_read(const char *path, time_t now);
 
 #endif

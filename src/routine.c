@@ -1,5 +1,7 @@
 #include "routine.h"
 
+#include "cfgtext.h"
+#include "safefile.h"
 #include "tempo.h"
 
 #include <ctype.h>
@@ -17,8 +19,8 @@ struct ctx {
     const char *file;
     char *err;
     size_t errlen;
-    const char *text; /* the file's text, to see integers libconfig cut to 32 bits */
-    const char *dir;  /* where @include paths start */
+    const char *text;          /* the text libconfig parsed, to see integers it cut to 32 bits */
+    const struct cfgtext *ct; /* where each line of that text came from */
 };
 
 static void fail(const struct ctx *c, int line, const char *fmt, ...)
@@ -34,21 +36,32 @@ static void fail(const struct ctx *c, int line, const char *fmt, ...)
         snprintf(c->err, c->errlen, "%s: %s", c->file, what);
 }
 
-/* Elements of arrays carry no line of their own: use the nearest parent's. */
-static int line_of(const config_setting_t *s);
+/* Elements of arrays carry no line of their own: use the nearest parent's.
+ * A line of the parsed text (includes pasted in). */
+static int text_line(const config_setting_t *s)
+{
+    for (; s; s = config_setting_parent(s)) {
+        int line = (int)config_setting_source_line(s);
+        if (line > 0)
+            return line;
+    }
+    return 0;
+}
+
+/* The line in its own file (the routine's or an included one's). */
+static int line_of(const struct ctx *c, const config_setting_t *s)
+{
+    int line = text_line(s);
+    if (line > 0 && c->ct)
+        cfgtext_where(c->ct, line, &line);
+    return line;
+}
 
 /* The file a setting came from: the routine itself, or a file it includes. */
 static void file_of(const struct ctx *c, const config_setting_t *s, char *out, size_t outlen)
 {
-    const char *f = NULL;
-    for (; s && !f; s = config_setting_parent(s))
-        f = config_setting_source_file(s);
-    if (!f)
-        snprintf(out, outlen, "%s", c->file);
-    else if (f[0] == '/' || !c->dir)
-        snprintf(out, outlen, "%s", f);
-    else
-        snprintf(out, outlen, "%s/%s", c->dir, f);
+    int line = text_line(s), file_line;
+    snprintf(out, outlen, "%s", line > 0 && c->ct ? cfgtext_where(c->ct, line, &file_line) : c->file);
 }
 
 static void fail_at(const struct ctx *c, const config_setting_t *s, const char *fmt, ...)
@@ -62,21 +75,11 @@ static void fail_at(const struct ctx *c, const config_setting_t *s, const char *
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     file_of(c, s, file, sizeof file);
-    int line = line_of(s);
+    int line = line_of(c, s);
     if (line > 0)
         snprintf(c->err, c->errlen, "%s:%d: %s", file, line, what);
     else
         snprintf(c->err, c->errlen, "%s: %s", file, what);
-}
-
-static int line_of(const config_setting_t *s)
-{
-    for (; s; s = config_setting_parent(s)) {
-        int line = (int)config_setting_source_line(s);
-        if (line > 0)
-            return line;
-    }
-    return 0;
 }
 
 /* Levenshtein distance, capped, for "did you mean" hints on short names. */
@@ -118,20 +121,7 @@ static int literal_on_line(const struct ctx *c, const config_setting_t *s, long 
     int line = (int)config_setting_source_line(s);
     if (!name || line < 1)
         return 0;
-    char *owned = NULL;
     const char *text = c->text;
-    if (config_setting_source_file(s)) {
-        char path[ROUTINE_PATH_MAX];
-        file_of(c, s, path, sizeof path);
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            return 0;
-        owned = calloc(1, ROUTINE_FILE_MAX + 1);
-        if (owned)
-            fread(owned, 1, ROUTINE_FILE_MAX, f);
-        fclose(f);
-        text = owned;
-    }
     if (!text)
         return 0;
     const char *p = text;
@@ -171,7 +161,6 @@ static int literal_on_line(const struct ctx *c, const config_setting_t *s, long 
             found = 1;
         }
     }
-    free(owned);
     return found;
 }
 
@@ -423,7 +412,7 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
                      struct step *st)
 {
     memset(st, 0, sizeof *st);
-    st->line = line_of(g);
+    st->line = line_of(c, g);
     if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
         fail_at(c, g, "step %d must be a group { type = ...; ... }, not %s", index + 1,
                 type_word(g));
@@ -468,7 +457,7 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
     }
     st->cue_line = st->line;
     if ((s = config_setting_get_member(g, "cue"))) {
-        st->cue_line = line_of(s);
+        st->cue_line = line_of(c, s);
         if (get_sound_name(c, s, st->cue, sizeof st->cue, "cue"))
             return -1;
     }
@@ -549,7 +538,7 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
 
     st->sounds_line = st->line;
     if ((s = config_setting_get_member(g, "sounds"))) {
-        st->sounds_line = line_of(s);
+        st->sounds_line = line_of(c, s);
         if (get_cycle_strings(c, s, st))
             return -1;
     } else {
@@ -639,12 +628,12 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
         get_string(c, s, r->name, sizeof r->name, "name"))
         return -1;
     if ((s = config_setting_get_member(root, "cue"))) {
-        r->cue_line = line_of(s);
+        r->cue_line = line_of(c, s);
         if (get_sound_name(c, s, r->cue, sizeof r->cue, "cue"))
             return -1;
     }
     if ((s = config_setting_get_member(root, "end_cue"))) {
-        r->end_cue_line = line_of(s);
+        r->end_cue_line = line_of(c, s);
         if (get_sound_name(c, s, r->end_cue, sizeof r->end_cue, "end_cue"))
             return -1;
     }
@@ -740,93 +729,37 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
     return 0;
 }
 
-/* libconfig's scanner calls exit() when an @include names something that is
- * not a readable file (a folder, as in @include ""), so every @include, and
- * theirs in turn, is checked before libconfig sees it.  Deeper nesting than
- * libconfig allows is left to libconfig's own message. */
-static int check_includes(const struct ctx *c, const char *text, const char *file,
-                          const char *dir, int depth)
-{
-    if (depth > 10)
-        return 0;
-    int line = 1;
-    for (const char *p = text; *p; line++) {
-        const char *end = strchr(p, '\n');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        const char *q = p;
-        while (q < p + len && (*q == ' ' || *q == '\t'))
-            q++;
-        if ((size_t)(p + len - q) > 8 && strncmp(q, "@include", 8) == 0) {
-            const char *open = memchr(q, '"', (size_t)(p + len - q));
-            const char *close = open ? memchr(open + 1, '"', (size_t)(p + len - open - 1)) : NULL;
-            if (open && close) {
-                char path[ROUTINE_PATH_MAX];
-                int n = (int)(close - open - 1);
-                snprintf(path, sizeof path, "%s%s%.*s", open[1] == '/' ? "" : dir,
-                         open[1] == '/' ? "" : "/", n, open + 1);
-                struct stat st;
-                FILE *f = NULL;
-                if (n == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
-                    st.st_size > ROUTINE_FILE_MAX || !(f = fopen(path, "rb"))) {
-                    snprintf(c->err, c->errlen,
-                             "%s:%d: @include \"%.*s\" is not a readable routine file (write "
-                             "@include \"part.cfg\", a path from the routine's folder)",
-                             file, line, n, open + 1);
-                    return -1;
-                }
-                char *inc = calloc(1, (size_t)st.st_size + 1);
-                int rc = 0;
-                if (inc && fread(inc, 1, (size_t)st.st_size, f) == (size_t)st.st_size)
-                    rc = check_includes(c, inc, path, dir, depth + 1);
-                free(inc);
-                fclose(f);
-                if (rc)
-                    return rc;
-            }
-        }
-        p = end ? end + 1 : p + len;
-    }
-    return 0;
-}
-
+/* Parses TEXT (the routine NAME): includes resolved by cfgtext, so that
+ * libconfig never opens a file and a hostile include fails in milliseconds. */
 struct routine *routine_parse(const char *text, const char *name, char *err, size_t errlen)
 {
     char dir[ROUTINE_PATH_MAX];
-    struct ctx c = {name, err, errlen, text, dir};
+    struct ctx c = {name, err, errlen, NULL, NULL};
+    /* @include paths are relative to the routine's folder. */
+    dir_of(name, dir, sizeof dir);
+    struct cfgtext *ct = cfgtext_expand(text, name, dir, "routine", err, errlen);
+    if (!ct)
+        return NULL;
+    c.ct = ct;
+    c.text = cfgtext_text(ct);
     struct routine *r = calloc(1, sizeof *r);
     if (!r) {
         fail(&c, 0, "out of memory");
+        cfgtext_destroy(ct);
         return NULL;
     }
     snprintf(r->path, sizeof r->path, "%s", name);
     config_t cfg;
     config_init(&cfg);
-    /* @include paths are relative to the routine's folder. */
-    dir_of(name, dir, sizeof dir);
-    config_set_include_dir(&cfg, dir);
-    if (check_includes(&c, text, name, dir, 0)) {
+    if (cfgtext_parse(ct, &cfg, "(see docs/routine-format.md for the syntax)", err, errlen)) {
         config_destroy(&cfg);
-        free(r);
-        return NULL;
-    }
-    if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-        const char *f = config_error_file(&cfg);
-        const char *what = config_error_text(&cfg);
-        if (f && f[0] != '/')
-            snprintf(err, errlen, "%s/%s:%d: %s (included from %s)", dir, f,
-                     config_error_line(&cfg), what, name);
-        else if (f)
-            snprintf(err, errlen, "%s:%d: %s (included from %s)", f, config_error_line(&cfg), what,
-                     name);
-        else
-            fail(&c, config_error_line(&cfg), "%s (see docs/routine-format.md for the syntax)",
-                 what);
-        config_destroy(&cfg);
+        cfgtext_destroy(ct);
         free(r);
         return NULL;
     }
     int rc = read_root(&c, config_root_setting(&cfg), r);
     config_destroy(&cfg);
+    cfgtext_destroy(ct);
     if (rc) {
         free(r);
         return NULL;
@@ -837,39 +770,10 @@ struct routine *routine_parse(const char *text, const char *name, char *err, siz
 struct routine *routine_load(const char *path, char *err, size_t errlen)
 {
     struct ctx c = {path, err, errlen, NULL, NULL};
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fail(&c, 0, "cannot read the routine: %s", strerror(errno));
+    char *text;
+    size_t got;
+    if (safefile_read(path, ROUTINE_FILE_MAX, "routine", &text, &got, NULL, err, errlen) != 0)
         return NULL;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fail(&c, 0, "not a regular file (a routine is a text file)");
-        fclose(f);
-        return NULL;
-    }
-    if (st.st_size > ROUTINE_FILE_MAX) {
-        fail(&c, 0, "the file is %lld bytes (a routine is at most %ld bytes)",
-             (long long)st.st_size, ROUTINE_FILE_MAX);
-        fclose(f);
-        return NULL;
-    }
-    size_t size = (size_t)st.st_size;
-    char *text = malloc(size + 1);
-    if (!text) {
-        fail(&c, 0, "out of memory");
-        fclose(f);
-        return NULL;
-    }
-    size_t got = fread(text, 1, size, f);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        fail(&c, 0, "cannot read the routine: read error");
-        free(text);
-        return NULL;
-    }
-    text[got] = '\0';
     if (memchr(text, '\0', got)) {
         fail(&c, 0,
              "the file holds binary data (a routine is a text file; see "

@@ -1,7 +1,9 @@
 #include "userconf.h"
 
+#include "cfgtext.h"
 #include "paths.h"
 #include "routine.h"
+#include "safefile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -41,20 +43,31 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
     u->pause_others = 1;
     u->prompt_silence = USERCONF_PROMPT_SILENCE;
     u->away = USERCONF_AWAY;
-    if (access(path, F_OK) != 0)
-        return 0;
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a file (the personal config is a libconfig text file)",
+    char *text;
+    size_t len;
+    int missing;
+    if (safefile_read(path, USERCONF_FILE_MAX, "personal config", &text, &len, &missing, err,
+                      errlen) != 0)
+        return missing ? 0 : -1;
+    if (memchr(text, '\0', len)) {
+        snprintf(err, errlen, "%s: the personal config holds binary data (it is a text file)",
                  path);
+        free(text);
         return -1;
     }
+    /* Includes from the config's own folder, read the way a routine's are. */
+    char dir[1024];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    struct cfgtext *ct = cfgtext_expand(text, path, dir, "personal config", err, errlen);
+    free(text);
+    if (!ct)
+        return -1;
     config_t cfg;
     config_init(&cfg);
-    if (config_read_file(&cfg, path) != CONFIG_TRUE) {
-        snprintf(err, errlen, "%s:%d: %s (see 'man calfpace', FILES)", path,
-                 config_error_line(&cfg), config_error_text(&cfg));
+    if (cfgtext_parse(ct, &cfg, "(see 'man calfpace', FILES)", err, errlen) != 0) {
         config_destroy(&cfg);
+        cfgtext_destroy(ct);
         return -1;
     }
     config_setting_t *root = config_root_setting(&cfg);
@@ -62,7 +75,8 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
     for (int i = 0; i < config_setting_length(root) && rc == 0; i++) {
         config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
         const char *name = config_setting_name(s);
-        int line = (int)config_setting_source_line(s);
+        int line;
+        const char *file = cfgtext_where(ct, (int)config_setting_source_line(s), &line);
         double v;
         if (strcmp(name, "device") == 0 && config_setting_type(s) == CONFIG_TYPE_STRING) {
             snprintf(u->device, sizeof u->device, "%s", config_setting_get_string(s));
@@ -76,7 +90,7 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
                 snprintf(err, errlen,
                          "%s:%d: voice \"%s\" is not known (allowed: \"en\", \"de\", "
                          "\"off\")",
-                         path, line, lang);
+                         file, line, lang);
                 rc = -1;
             }
         } else if (strcmp(name, "volume") == 0 && number(s, &v) == 0 && v >= -40.0 && v <= 12.0) {
@@ -110,16 +124,17 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
                          "tempo_scale = 0.5 to 2.0; latency = more than 0 up to 2.0; mpris and "
                          "pause_others = true or false; prompt_silence = 0 to 10.0; away = 1 "
                          "to 86400 seconds)",
-                         path, line, name);
+                         file, line, name);
             else
                 snprintf(err, errlen,
                          "%s:%d: unknown setting '%s' (allowed: device, volume, voice, "
                          "tempo_scale, latency, mpris, pause_others, prompt_silence, away)",
-                         path, line, name);
+                         file, line, name);
             rc = -1;
         }
     }
     config_destroy(&cfg);
+    cfgtext_destroy(ct);
     return rc;
 }
 

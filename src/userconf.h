@@ -24,6 +24,7 @@
 
 #define USERCONF_PROMPT_SILENCE 1.5 /* Bluetooth sinks wake late and clip the first word */
 #define USERCONF_AWAY 300.0
+#define USERCONF_FILE_MAX (64L * 1024L) /* bytes; a bigger file is refused */
 
 struct userconf {
     char path[1024];

@@ -66,7 +66,7 @@ expect 2 "$d/highbytes.cfg:1: syntax error" -- check "$d/highbytes.cfg"
 
 # 10 MB: refused by its size before it is read.
 head -c 10485760 /dev/zero | tr '\0' '#' >"$d/huge.cfg"
-expect 2 "$d/huge.cfg: the file is 10485760 bytes (a routine is at most 1048576 bytes)" -- check "$d/huge.cfg"
+expect 2 "$d/huge.cfg: the routine is 10485760 bytes (allowed: at most 1048576)" -- check "$d/huge.cfg"
 # Just under 1 MB of comments before a good step: fine.
 { for _ in $(seq 16000); do echo "# a comment line of about sixty characters, padding the file"; done
   echo "$STEP"; } >"$d/big-ok.cfg"
@@ -225,9 +225,9 @@ expect 2 "$d/nodir.cfg:1: sounds_dir \"$d/nope\" is not a folder (No such file o
 
 # --- includes and permissions ------------------------------------------------
 printf '@include "self.cfg"\n%s\n' "$STEP" >"$d/self.cfg"
-expect 2 "$d/self.cfg:1: include file nesting too deep (included from $d/self.cfg)" -- check "$d/self.cfg"
+expect 2 "$d/self.cfg:1: @include \"self.cfg\": include file nesting too deep (allowed: 10 levels)" -- check "$d/self.cfg"
 printf '@include "missing.cfg"\n%s\n' "$STEP" >"$d/inc-missing.cfg"
-expect 2 "$d/inc-missing.cfg:1: @include \"missing.cfg\" is not a readable routine file" -- check "$d/inc-missing.cfg"
+expect 2 "$d/inc-missing.cfg:1: @include \"missing.cfg\": $d/missing.cfg: cannot read the included file: No such file or directory" -- check "$d/inc-missing.cfg"
 
 printf '%s\n' "$STEP" >"$d/unreadable.cfg"
 chmod 000 "$d/unreadable.cfg"
@@ -238,7 +238,7 @@ else
 fi
 
 # A directory given as a routine.
-expect 2 "$d: not a regular file (a routine is a text file)" -- check "$d"
+expect 2 "$d: the routine is a folder (allowed: a regular file)" -- check "$d"
 
 # Sanity: the shipped quick routine still checks, so a broken binary cannot
 # pass the cases above by refusing everything.

@@ -378,7 +378,7 @@ static void test_refused(void)
               out == NULL,
           "a missing file is an empty history");
     CHECK(history_load(tmp_dir, &out, &count, NULL, NULL, err, sizeof err) == -1 &&
-              strstr(err, "not a regular file"),
+              strstr(err, "is a folder (allowed: a regular file)"),
           "a folder cannot be loaded: %s", err);
     printf("refused: %d out-of-range records (steps, NaN, negative, huge, bpm, ended, year "
            "10000) and unwritable paths, each with a reason; a missing file loads empty\n",

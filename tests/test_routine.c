@@ -221,10 +221,10 @@ static void test_files(void)
     memset(text, '#', big);
     write_file(path, text, big);
     free(text);
-    expect_load_error(path, "a routine is at most", "a 10 MB file");
+    expect_load_error(path, "the routine is 10485760 bytes (allowed: at most 1048576)", "a 10 MB file");
     unlink(path);
 
-    expect_load_error(dir, "not a regular file", "a folder");
+    expect_load_error(dir, "the routine is a folder (allowed: a regular file)", "a folder");
 
     snprintf(path, sizeof path, "%s/self.cfg", dir);
     write_file(path, "@include \"self.cfg\"\n", 20);
@@ -245,7 +245,7 @@ static void test_files(void)
 
     snprintf(path, sizeof path, "%s/empty-include.cfg", dir);
     write_text_file(path, "name = \"x\";\n@include \"\"\n");
-    expect_load_error(path, ":2: @include \"\" is not a readable routine file",
+    expect_load_error(path, ":2: @include \"\" names no file",
                       "an @include of a folder (libconfig would exit)");
 
     snprintf(path, sizeof path, "%s/ok.cfg", dir);
