@@ -2,6 +2,7 @@
  * announcements built, its warnings for guidance that will not fit.  Runs on
  * the control thread (file I/O, allocation), never in the callback. */
 #include "engine_impl.h"
+#include "term.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -118,6 +119,7 @@ fail:
 void engine_plan_warn(const struct engine_plan *p, FILE *to)
 {
     const struct routine *r = p->routine;
+    char path[4 * ROUTINE_PATH_MAX + 1];
     if (!p->voice)
         return;
     if (r->cue[0]) {
@@ -126,7 +128,8 @@ void engine_plan_warn(const struct engine_plan *p, FILE *to)
             fprintf(to,
                     "%s:%d: warning: the opening cue lasts %.1f s but lead_in is %.1f s; it "
                     "will run into the first step (set lead_in = %.1f;)\n",
-                    r->path, r->cue_line, len, r->lead_in, ceil(len + 0.5));
+                    term_clean(r->path, path, sizeof path), r->cue_line, len, r->lead_in,
+                    ceil(len + 0.5));
     }
     for (int i = 0; i < r->n_steps; i++) {
         const struct step *st = &r->steps[i];
@@ -141,7 +144,7 @@ void engine_plan_warn(const struct engine_plan *p, FILE *to)
         fprintf(to,
                 "%s:%d: warning: step %d's announcement lasts %.1f s%s but its lead_in is %.1f s; "
                 "the beat or the countdown will run over it (set lead_in = %.1f;)\n",
-                r->path, st->line, i + 1, len, count > 0.0 ? " and its countdown needs more" : "",
+                term_clean(r->path, path, sizeof path), st->line, i + 1, len, count > 0.0 ? " and its countdown needs more" : "",
                 st->lead_in, ceil((len + count + 0.3) * 2.0) / 2.0);
     }
 }

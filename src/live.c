@@ -165,6 +165,13 @@ struct live {
     int64_t paused_seen;   /* the frame last seen while paused, or -1 */
 };
 
+/* Messages name files and devices: printed cleaned (term_clean). */
+static void print_err(const char *prefix, const char *msg)
+{
+    char clean[4096];
+    fprintf(stderr, "%s%s\n", prefix, term_clean(msg, clean, sizeof clean));
+}
+
 static void say_line(struct live *l, FILE *to, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -174,10 +181,12 @@ static void say_line(struct live *l, FILE *to, const char *fmt, ...)
         term_status_clear(stdout);
         l->status_drawn = 0;
     }
+    char line[2048], clean[4096];
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(to, fmt, ap);
+    vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
+    fputs(term_clean(line, clean, sizeof clean), to);
     fputc('\n', to);
     fflush(to);
 }
@@ -404,7 +413,7 @@ static void remember(const struct live *l, const struct engine_status *st, time_
 {
     char path[1024], err[1024];
     if (history_path(path, sizeof path, err, sizeof err) != 0) {
-        fprintf(stderr, "calfpace: history: %s\n", err);
+        print_err("calfpace: history: ", err);
         return;
     }
     const struct routine *r = l->shown;
@@ -423,7 +432,7 @@ static void remember(const struct live *l, const struct engine_status *st, time_
     rec.tempo_max = st->tempo_max;
     rec.ended = lost ? HISTORY_ERROR : st->stopped ? HISTORY_QUIT : HISTORY_DONE;
     if (history_append(path, &rec, err, sizeof err) != 0)
-        fprintf(stderr, "calfpace: history: %s\n", err);
+        print_err("calfpace: history: ", err);
 }
 
 struct audio_start {
@@ -458,7 +467,7 @@ int live_play(const struct live_options *o)
     if (threaded)
         pthread_join(pa.thread, NULL);
     if (!plan) {
-        fprintf(stderr, "%s\n", err);
+        print_err("", err);
         clip_bank_destroy(l.bank);
         if (pa.rc == 0)
             out_pa_terminate();
@@ -478,17 +487,19 @@ int live_play(const struct live_options *o)
     int status = 1, lost = 0, stalled = 0;
     struct out_pa *out = NULL;
     if (pa.rc != 0) {
-        fprintf(stderr, "calfpace: %s\n", pa.err);
+        print_err("calfpace: ", pa.err);
         goto done_engine;
     }
     out = out_pa_open(l.engine, o->device, o->latency, err, sizeof err);
     if (!out && o->device && o->device_saved) {
         /* A headset unplugged since: the default device beats silence. */
-        fprintf(stderr, "calfpace: %s; the saved device is not there, so the default plays\n", err);
+        char clean[2048];
+        fprintf(stderr, "calfpace: %s; the saved device is not there, so the default plays\n",
+                term_clean(err, clean, sizeof clean));
         out = out_pa_open(l.engine, NULL, o->latency, err, sizeof err);
     }
     if (!out) {
-        fprintf(stderr, "calfpace: %s\n", err);
+        print_err("calfpace: ", err);
         goto done_pa;
     }
     install_signals();
@@ -498,8 +509,10 @@ int live_play(const struct live_options *o)
     if (!o->quiet) {
         char len[32];
         timeline_format_time(session_seconds, len, sizeof len);
-        printf("%s: %d steps, %s, on %s.\n", l.shown->name, l.shown->n_steps * l.shown->repeat, len,
-               out_pa_device_name(out));
+        char name[4 * ROUTINE_NAME_MAX + 1], dev[1024];
+        printf("%s: %d steps, %s, on %s.\n", term_clean(l.shown->name, name, sizeof name),
+               l.shown->n_steps * l.shown->repeat, len,
+               term_clean(out_pa_device_name(out), dev, sizeof dev));
     }
     l.keys = term_begin(STDIN_FILENO);
     l.status_tty = !o->quiet && isatty(STDOUT_FILENO);
@@ -528,7 +541,7 @@ int live_play(const struct live_options *o)
     double started = now_seconds();
     if (out_pa_start(out, err, sizeof err) != 0) {
         term_end();
-        fprintf(stderr, "calfpace: %s\n", err);
+        print_err("calfpace: ", err);
         goto done_out;
     }
     int asked_stop = 0;
@@ -610,7 +623,13 @@ int live_play(const struct live_options *o)
                  (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6 - cpu_before;
     char played[32];
     timeline_format_time((double)st.frame / l.shown->rate, played, sizeof played);
-    int steps_done = st.step < 0 ? 0 : st.step > l.shown->n_steps ? l.shown->n_steps : st.step;
+    /* Counted as the history counts them: every round's steps. */
+    int steps_total = l.shown->n_steps * l.shown->repeat;
+    int steps_done = st.step < 0 ? 0 : st.step + st.round * l.shown->n_steps;
+    if (st.finished && !st.stopped)
+        steps_done = steps_total;
+    if (steps_done > steps_total)
+        steps_done = steps_total;
     if (o->no_summary && !lost) {
         /* a reminder's prompt: nothing to report */
     } else if (lost) {
@@ -620,8 +639,7 @@ int live_play(const struct live_options *o)
                 played);
     } else {
         fprintf(stderr, "calfpace: %s after %s, %d of %d steps done, %llu underruns\n",
-                st.stopped ? "stopped" : "finished", played,
-                st.finished && !st.stopped ? l.shown->n_steps : steps_done, l.shown->n_steps,
+                st.stopped ? "stopped" : "finished", played, steps_done, steps_total,
                 (unsigned long long)ps.underflows);
     }
     if (!o->no_summary)
@@ -721,7 +739,7 @@ int live_remind(const struct live_options *o, const struct remind_options *ro)
     double began = now_seconds();
     double next = open_at(wall_seconds() + ro->every, ro);
     double told = 0.0;
-    time_t snoozed_seen = remind_snooze_read(snooze);
+    time_t snoozed_seen = remind_snooze_read(snooze, time(NULL));
     if ((double)snoozed_seen > next)
         next = open_at((double)snoozed_seen, ro); /* a snooze given before we started */
     int status = 0;
@@ -730,7 +748,7 @@ int live_remind(const struct live_options *o, const struct remind_options *ro)
         if (ro->run_for > 0.0 && now_seconds() - began >= ro->run_for)
             break;
         double now = wall_seconds();
-        time_t snoozed = remind_snooze_read(snooze);
+        time_t snoozed = remind_snooze_read(snooze, time(NULL));
         if (snoozed != snoozed_seen) {
             snoozed_seen = snoozed;
             if ((double)snoozed > next) {
@@ -773,7 +791,7 @@ int live_remind(const struct live_options *o, const struct remind_options *ro)
             if (n > 0) {
                 time_t until = time(NULL) + (time_t)llround(ro->postpone);
                 if (remind_snooze_write(snooze, until, err, sizeof err) != 0)
-                    fprintf(stderr, "calfpace: %s\n", err);
+                    print_err("calfpace: ", err);
                 next = open_at((double)until, ro);
                 snoozed_seen = until;
             }

@@ -13,6 +13,7 @@
 #include "routine.h"
 #include "sequencer.h"
 #include "setup.h"
+#include "term.h"
 #include "userconf.h"
 
 #include <getopt.h>
@@ -24,6 +25,14 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Messages carry names from files (routines, sounds, devices): printed only
+ * through term_clean, so none can reach the terminal as a control sequence. */
+static char shown_text[4096];
+static const char *shown(const char *text)
+{
+    return term_clean(text, shown_text, sizeof shown_text);
+}
 
 #define EXIT_BAD_INPUT 2
 
@@ -93,7 +102,7 @@ static struct engine_plan *load_plan(const char *path, const struct options *o,
     struct setup_choice choice = {.sounds = o->sounds, .lang = o->lang, .voice = o->voice};
     struct engine_plan *p = setup_plan(path, &choice, bank, err, sizeof err, &bad);
     if (!p) {
-        fprintf(stderr, "%s\n", err);
+        fprintf(stderr, "%s\n", shown(err));
         clip_bank_destroy(*bank);
         *bank = NULL;
         *status = bad ? EXIT_BAD_INPUT : 1;
@@ -150,7 +159,7 @@ static int cmd_render(const char *path, const struct options *o)
     enum out_file_error rc = out_file_render(e, o->output, &frames, err, sizeof err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (rc != OUT_FILE_OK) {
-        fprintf(stderr, "%s\n", err);
+        fprintf(stderr, "%s\n", shown(err));
         status = rc == OUT_FILE_BAD_NAME ? EXIT_BAD_INPUT : 1;
     } else if (!o->quiet) {
         double secs = (double)frames / rate;
@@ -173,7 +182,7 @@ static int live_setup(const struct options *o, struct live_options *lo, struct u
     char path[1024], err[1024];
     userconf_path(path, sizeof path);
     if (userconf_load(path, u, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
+        fprintf(stderr, "%s\n", shown(err));
         return EXIT_BAD_INPUT;
     }
     memset(lo, 0, sizeof *lo);
@@ -204,34 +213,34 @@ static int cmd_play(const char *path, const struct options *o)
     if (rc == 0 && o->device && strcmp(o->device, u.device) != 0) {
         char err[1200];
         if (userconf_save_device(u.path, o->device, err, sizeof err) != 0)
-            fprintf(stderr, "calfpace: %s\n", err);
+            fprintf(stderr, "calfpace: %s\n", shown(err));
     }
     return rc;
 }
 
 static void warn_line(void *ctx, const char *msg)
 {
-    int *shown = ctx;
-    if ((*shown)++ < 5)
-        fprintf(stderr, "%s\n", msg);
+    int *count = ctx;
+    if ((*count)++ < 5)
+        fprintf(stderr, "%s\n", shown(msg));
 }
 
 static int cmd_stats(const struct options *o)
 {
     char path[1024], err[1024];
     if (history_path(path, sizeof path, err, sizeof err) != 0) {
-        fprintf(stderr, "calfpace: %s\n", err);
+        fprintf(stderr, "calfpace: %s\n", shown(err));
         return 1;
     }
     struct history_record *recs = NULL;
     size_t n = 0;
     int warned = 0;
     if (history_load(path, &recs, &n, warn_line, &warned, err, sizeof err) != 0) {
-        fprintf(stderr, "calfpace: %s\n", err);
+        fprintf(stderr, "calfpace: %s\n", shown(err));
         return 1;
     }
     if (warned > 5)
-        fprintf(stderr, "calfpace: %s: %d broken lines skipped in all\n", path, warned);
+        fprintf(stderr, "calfpace: %s: %d broken lines skipped in all\n", shown(path), warned);
     int rc = history_print_stats(stdout, recs, n, time(NULL), o->csv);
     history_free(recs);
     return rc == 0 ? 0 : 1;
@@ -241,7 +250,7 @@ static int cmd_devices(void)
 {
     char err[1024];
     if (out_pa_init(err, sizeof err) != 0) {
-        fprintf(stderr, "calfpace: %s\n", err);
+        fprintf(stderr, "calfpace: %s\n", shown(err));
         return 1;
     }
     int n = out_pa_list(stdout);
@@ -257,7 +266,7 @@ static int parse_duration_opt(const char *name, const char *text, double *out)
 {
     char err[256];
     if (remind_parse_duration(text, out, err, sizeof err) != 0) {
-        fprintf(stderr, "calfpace: %s: %s\n", name, err);
+        fprintf(stderr, "calfpace: %s: %s\n", name, shown(err));
         return -1;
     }
     return 0;
@@ -274,7 +283,7 @@ static int cmd_remind(const char *routine, const struct options *o)
         remind_snooze_path(path, sizeof path);
         time_t until = time(NULL) + (time_t)llround(secs);
         if (remind_snooze_write(path, until, err, sizeof err) != 0) {
-            fprintf(stderr, "calfpace: %s\n", err);
+            fprintf(stderr, "calfpace: %s\n", shown(err));
             return 1;
         }
         struct tm tm;
@@ -290,7 +299,7 @@ static int cmd_remind(const char *routine, const struct options *o)
     if (o->run_for && parse_duration_opt("--for", o->run_for, &ro.run_for))
         return EXIT_BAD_INPUT;
     if (o->between && remind_parse_between(o->between, &ro.from, &ro.to, err, sizeof err) != 0) {
-        fprintf(stderr, "calfpace: --between: %s\n", err);
+        fprintf(stderr, "calfpace: --between: %s\n", shown(err));
         return EXIT_BAD_INPUT;
     }
     ro.prompt_only = strcmp(routine, "none") == 0;

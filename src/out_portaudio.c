@@ -1,5 +1,6 @@
 #define _GNU_SOURCE /* strcasestr */
 #include "out_portaudio.h"
+#include "term.h"
 
 #include <alsa/asoundlib.h>
 #include <fcntl.h>
@@ -102,8 +103,10 @@ int out_pa_list(FILE *to)
         if (!d || d->maxOutputChannels < 1)
             continue;
         const PaHostApiInfo *api = Pa_GetHostApiInfo(d->hostApi);
-        fprintf(to, "%c %2d  %-40s %s, %d ch, %.0f Hz\n", i == def ? '*' : ' ', i, d->name,
-                api ? api->name : "?", d->maxOutputChannels, d->defaultSampleRate);
+        char name[1024], api_name[256];
+        fprintf(to, "%c %2d  %-40s %s, %d ch, %.0f Hz\n", i == def ? '*' : ' ', i,
+                term_clean(d->name, name, sizeof name),
+                term_clean(api ? api->name : "?", api_name, sizeof api_name), d->maxOutputChannels, d->defaultSampleRate);
         shown++;
     }
     return shown;

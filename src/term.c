@@ -122,8 +122,77 @@ int term_parse_keys(const char *buf, size_t n, enum term_key *keys, int max)
     return count;
 }
 
+/* The length of the valid UTF-8 sequence at P (of N bytes), its code
+ * point in *CP; 0 if none starts there. */
+static size_t utf8_at(const unsigned char *p, size_t n, unsigned *cp)
+{
+    size_t len;
+    unsigned c, min;
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return 1;
+    } else if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+        len = 2, c = p[0] & 0x1Fu, min = 0x80;
+    } else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+        len = 3, c = p[0] & 0x0Fu, min = 0x800;
+    } else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+        len = 4, c = p[0] & 0x07u, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        c = (c << 6) | (p[i] & 0x3Fu);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+const char *term_clean(const char *text, char *out, size_t outlen)
+{
+    if (outlen == 0)
+        return out;
+    const unsigned char *p = (const unsigned char *)text;
+    size_t n = strlen(text), o = 0;
+    for (size_t i = 0; i < n;) {
+        char esc[12];
+        unsigned cp;
+        size_t len = utf8_at(p + i, n - i, &cp);
+        const char *put;
+        size_t put_len;
+        if (len == 0) {
+            snprintf(esc, sizeof esc, "\\x%02x", p[i]);
+            put = esc, put_len = strlen(esc), len = 1;
+        } else if (cp == '\n' || cp == '\t') {
+            put = cp == '\n' ? "\\n" : "\\t", put_len = 2;
+        } else if (cp < 0x20 || cp == 0x7f) {
+            snprintf(esc, sizeof esc, "\\x%02x", cp);
+            put = esc, put_len = strlen(esc);
+        } else if (cp >= 0x80 && cp <= 0x9f) {
+            snprintf(esc, sizeof esc, "\\u%04x", cp);
+            put = esc, put_len = strlen(esc);
+        } else {
+            put = (const char *)p + i, put_len = len;
+        }
+        if (o + put_len >= outlen)
+            break;
+        memcpy(out + o, put, put_len);
+        o += put_len;
+        i += len;
+    }
+    out[o] = '\0';
+    return out;
+}
+
 void term_status(FILE *to, int fd, const char *line)
 {
+    char clean[1024];
+    line = term_clean(line, clean, sizeof clean);
     struct winsize ws;
     int width = 80;
     if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)

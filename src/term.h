@@ -42,7 +42,16 @@ void term_resume(void);
  * ignored. */
 int term_parse_keys(const char *buf, size_t n, enum term_key *keys, int max);
 
-/* Replaces the status line on TO with LINE, cut to the terminal's width. */
+/* TEXT made safe for a terminal, in OUT (cut to OUTLEN, always ended):
+ * control characters (C0, DEL, and C1 as U+0080..U+009F) and bytes that are
+ * not UTF-8 become visible escapes (\n, \t, \x1b, \u009b), so a routine's
+ * name, a file name or a device name can never move the cursor, retitle
+ * the window or clear the screen.  Every such string goes through it before
+ * it is printed.  Returns OUT. */
+const char *term_clean(const char *text, char *out, size_t outlen);
+
+/* Replaces the status line on TO with LINE (cleaned), cut to the terminal's
+ * width. */
 void term_status(FILE *to, int fd, const char *line);
 
 /* Clears the status line so that other output starts on a clean line. */

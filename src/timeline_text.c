@@ -1,6 +1,7 @@
 #include "timeline_text.h"
 
 #include "sequencer.h"
+#include "term.h"
 
 #include <math.h>
 
@@ -18,8 +19,9 @@ void timeline_format_time(double seconds, char *out, size_t outlen)
 
 void timeline_print(FILE *to, const struct routine *r)
 {
-    char a[32], b[32];
-    fprintf(to, "%s (%s, %d Hz%s)\n", r->name, r->path, r->rate, r->repeat > 1 ? ", repeated" : "");
+    char a[32], b[32], name[4 * ROUTINE_NAME_MAX + 1], path[4 * ROUTINE_PATH_MAX + 1];
+    fprintf(to, "%s (%s, %d Hz%s)\n", term_clean(r->name, name, sizeof name),
+            term_clean(r->path, path, sizeof path), r->rate, r->repeat > 1 ? ", repeated" : "");
     fprintf(to, "  %-5s %-9s %-8s %-5s %6s  %-16s %s\n", "step", "start", "length", "type", "beats",
             "tempo", "name");
     double t = sequencer_first_step_seconds(r);
@@ -44,7 +46,8 @@ void timeline_print(FILE *to, const struct routine *r)
                 snprintf(tempo, sizeof tempo, "-");
             }
             fprintf(to, "  %-5s %-9s %-8s %-5s %6s  %-16s %s\n", num, a, b,
-                    routine_step_type_name(st->type), beats, tempo, st->name);
+                    routine_step_type_name(st->type), beats, tempo,
+                    term_clean(st->name, name, sizeof name));
             t += sequencer_step_length(st);
         }
     }
