@@ -4,16 +4,20 @@
 #
 #   include(packaging/CPack.cmake)
 #
-# then, from a build configured for /usr:
+# then, from the build tools/setup.sh makes (as the README says):
 #
-#   cmake -S . -B build-deb -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_BUILD_TYPE=Release
-#   cmake --build build-deb
-#   (cd build-deb && cpack -G DEB)        # -> calfpace_VERSION_ARCH.deb
-#   sudo apt-get install ./build-deb/calfpace_*.deb
+#   cd build && cpack -G DEB              # -> calfpace_VERSION_ARCH.deb
+#   sudo apt-get install ./calfpace_*.deb
+#
+# Whatever prefix build/ was configured with, the package installs under
+# /usr (CPACK_PACKAGING_INSTALL_PREFIX); the reminder's unit goes to
+# /usr/lib/systemd/user and starts /usr/bin/calfpace
+# (packaging/install-unit.cmake).
 #
 # The package holds what the install() rules install: the binary, the sounds
-# (English and German), the routines, the routine format, the man page and
-# the bash completion.  packaging/test-deb.sh builds, installs and tries it.
+# (English and German, with phrases.tsv, their texts), the routines, the
+# routine format, the man page, the bash completion, the reminder's systemd
+# user unit, and the copyright file and changelog Debian asks for.  packaging/test-deb.sh builds, installs and tries it.
 #
 # Its dependencies are computed from the binary by dpkg-shlibdeps (package
 # dpkg-dev) when that is there, and otherwise listed by hand for Debian 12
@@ -47,8 +51,9 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CALFPACE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION "sound")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
 # Through the ALSA pulse plugin, PortAudio's ALSA backend reaches a
-# PulseAudio or PipeWire server: what most desktops play through.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libasound2-plugins")
+# PulseAudio or PipeWire server: what most desktops play through.  The
+# completion is a bash-completion file.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libasound2-plugins, bash-completion")
 
 find_program(CALFPACE_DPKG_SHLIBDEPS dpkg-shlibdeps)
 if(CALFPACE_DPKG_SHLIBDEPS)

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Builds calfpace's Debian package, installs it with apt-get (so that its
-# dependencies resolve), tries the INSTALLED /usr/bin/calfpace away from the
-# source tree, and removes the package again.
+# Builds calfpace's Debian package exactly as the README says (tools/setup.sh,
+# then `cd build && cpack -G DEB`) in a copy of the tree, checks it (fields,
+# contents, lintian, the reminder's systemd unit with systemd-analyze),
+# installs it with apt-get (so that its dependencies resolve), tries the
+# INSTALLED /usr/bin/calfpace away from the source tree, and removes the
+# package again.
 #
 #   packaging/test-deb.sh [SOURCE_DIR]     (default: the tree this script is in)
 #
-# Needs root (or sudo), cmake, cpack, a C compiler, the -dev packages the
-# build needs (tools/setup.sh installs them), and dpkg-dev for the computed
-# dependencies.  Builds in a fresh folder under /tmp, never in the tree.
+# Needs root (or sudo) and what tools/setup.sh installs; lintian and
+# systemd-analyze (skipped when missing; .ci/run has them).  Builds in a
+# fresh folder under /tmp, never in the tree.
 # Prints each check, then "N passed, M failed"; exits 0 only if all passed.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "${1:-$here/..}" && pwd)
 bin=/usr/bin/calfpace
+unit=/usr/lib/systemd/user/calfpace-remind.service
 data=/usr/share/calfpace
 
 sudo=""
@@ -61,29 +65,27 @@ fi
 # From a copy of the tree that is deleted before the package is tried, so
 # that the installed binary cannot fall back on the sources it was built from.
 copy=$tmp/src
-build=$tmp/build
 mkdir -p "$copy"
 (cd "$src" && tar --exclude='./build*' --exclude=./.git -cf - .) | tar -xf - -C "$copy"
-echo "test-deb.sh: building a copy of $src in $build"
-if cmake -S "$copy" -B "$build" -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_BUILD_TYPE=Release \
-    -DBUILD_TESTING=OFF >"$tmp/cmake.log" 2>&1 &&
-    cmake --build "$build" -j "$(nproc 2>/dev/null || echo 2)" >>"$tmp/cmake.log" 2>&1; then
-    ok "cmake configures and builds with CMAKE_INSTALL_PREFIX=/usr"
+echo "test-deb.sh: building a copy of $src as the README says (tools/setup.sh, then cd build && cpack -G DEB)"
+build=$copy/build
+if (cd "$copy" && tools/setup.sh) >"$tmp/cmake.log" 2>&1; then
+    ok "tools/setup.sh builds into build/"
 else
-    fail "cmake configures and builds"; tail -30 "$tmp/cmake.log" | sed 's/^/   | /'
+    fail "tools/setup.sh"; tail -30 "$tmp/cmake.log" | sed 's/^/   | /'
     summary; exit 1
 fi
-if (cd "$build" && cpack -G DEB) >"$tmp/cpack.log" 2>&1; then
-    ok "cpack -G DEB"
+if (cd "$copy" && cd build && cpack -G DEB) >"$tmp/cpack.log" 2>&1; then
+    ok "cd build && cpack -G DEB"
 else
-    fail "cpack -G DEB"; tail -30 "$tmp/cpack.log" | sed 's/^/   | /'
+    fail "cd build && cpack -G DEB"; tail -30 "$tmp/cpack.log" | sed 's/^/   | /'
     summary; exit 1
 fi
 shopt -s nullglob
 debs=("$build"/calfpace_*.deb)
 shopt -u nullglob
 if ((${#debs[@]} == 1)); then
-    deb=${debs[0]}
+    mv "${debs[0]}" "$tmp/" && deb=$tmp/$(basename "${debs[0]}")
     ok "one package: $(basename "$deb") ($(du -h "$deb" | cut -f1))"
 else
     fail "one calfpace_*.deb in $build (found ${#debs[@]})"
@@ -105,17 +107,30 @@ for lib in libportaudio2 libsndfile1 libconfig9 libsamplerate0 libasound2 libsys
     check "Depends names $lib" grep -Eq "(^|[ ,])$lib([ (,]|t64|$)" <<<"$depends"
 done
 check "Recommends: libasound2-plugins" grep -q libasound2-plugins <<<"$(field Recommends)"
+check "Recommends: bash-completion" grep -q bash-completion <<<"$(field Recommends)"
 
 dpkg-deb -c "$deb" | awk '{ print $NF }' | sed 's|^\./|/|' >"$tmp/contents"
 for f in $bin $data/config/calf-pump.cfg $data/config/quick.cfg \
     $data/sounds/click.wav $data/sounds/heel-raises.ogg $data/sounds/SOURCES.md \
     $data/sounds/de/heel-raises.ogg $data/sounds/de/n200.ogg \
+    $data/sounds/phrases.tsv $data/sounds/de/phrases.tsv \
     /usr/share/bash-completion/completions/calfpace /usr/share/doc/calfpace/routine-format.md \
-    /usr/share/applications/calfpace.desktop /usr/share/icons/hicolor/scalable/apps/calfpace.svg; do
+    /usr/share/applications/calfpace.desktop /usr/share/icons/hicolor/scalable/apps/calfpace.svg \
+    /usr/share/doc/calfpace/copyright /usr/share/doc/calfpace/changelog.gz \
+    /usr/share/man/man1/calfpace.1.gz $unit; do
     check "the package holds $f" grep -qx "$f" "$tmp/contents"
 done
-check "the package holds the man page in /usr/share/man/man1" grep -Eqx '/usr/share/man/man1/calfpace\.1(\.gz)?' "$tmp/contents"
-check "the package holds no phrases.tsv or make-sounds.sh" bash -c "! grep -E 'phrases\.tsv|make-sounds' '$tmp/contents'"
+check "the package holds no make-sounds.sh" bash -c "! grep -E 'make-sounds' '$tmp/contents'"
+check "the package holds no .service outside /usr/lib/systemd/user" bash -c "! grep '\.service\$' '$tmp/contents' | grep -vx '$unit'"
+dpkg-deb --fsys-tarfile "$deb" | tar -xO ".$unit" >"$tmp/unit" 2>/dev/null
+check "the unit starts $bin" grep -qx "ExecStart=$bin remind .*" "$tmp/unit"
+if command -v lintian >/dev/null; then
+    lintian --tag-display-limit 0 "$deb" >"$tmp/lintian" 2>&1
+    sed 's/^/   | lintian: /' "$tmp/lintian" | grep -v 'root privileges'
+    check "lintian finds no errors" bash -c "! grep -q '^E:' '$tmp/lintian'"
+else
+    skip "lintian (not installed)"
+fi
 check "the package holds nothing outside /usr" bash -c "! grep -v '^/usr' '$tmp/contents' | grep -vx '/'"
 
 rm -rf "$copy"
@@ -207,13 +222,21 @@ if [[ -n $page ]]; then
     check "man calfpace renders without warnings" bash -c "man --warnings -l '$page' 2>&1 >/dev/null | (! grep .)"
 fi
 
+mkdir -p "$tmp/run" && chmod 700 "$tmp/run"
+if command -v systemd-analyze >/dev/null; then
+    check "systemd-analyze --user verify $unit" bash -c \
+        "out=\$(cd / && XDG_RUNTIME_DIR='$tmp/run' systemd-analyze --user verify $unit 2>&1) && echo \"\$out\" && [[ -z \$out ]]"
+else
+    skip "systemd-analyze (not installed)"
+fi
+
 comp=/usr/share/bash-completion/completions/calfpace
 check "the bash completion completes commands" bash -c \
     "source $comp; COMP_WORDS=(calfpace re); COMP_CWORD=1; _calfpace; [[ \"\${COMPREPLY[*]}\" == 'render remind' || \"\${COMPREPLY[*]}\" == 'remind render' ]]"
 
 # ---------------------------------------------------------------- remove
 if $sudo apt-get remove -y calfpace >"$tmp/remove.log" 2>&1 && ! dpkg -s calfpace >/dev/null 2>&1 \
-    && [[ ! -e $bin && ! -e $data/sounds/click.wav ]]; then
+    && [[ ! -e $bin && ! -e $data/sounds/click.wav && ! -e $unit ]]; then
     installed_by_us=0
     ok "apt-get remove -y calfpace removes $bin and $data"
 else

@@ -1,5 +1,6 @@
 #include "paths.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,14 @@ static int has_sounds(const char *dir)
     if ((size_t)snprintf(p, sizeof p, "%s/sounds", dir) >= sizeof p)
         return 0;
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Shown to people, so without "bin/../": /usr/share/calfpace. */
+static void tidy(char *path, size_t len)
+{
+    char real[PATH_MAX];
+    if (realpath(path, real) && strlen(real) < len)
+        memcpy(path, real, strlen(real) + 1);
 }
 
 int paths_data_dir(char *out, size_t outlen)
@@ -31,8 +40,10 @@ int paths_data_dir(char *out, size_t outlen)
             *slash = '\0';
             /* PREFIX/bin/calfpace -> PREFIX/share/calfpace */
             if ((size_t)snprintf(out, outlen, "%s/%s", exe, CALFPACE_DATADIR_FROM_BIN) < outlen &&
-                has_sounds(out))
+                has_sounds(out)) {
+                tidy(out, outlen);
                 return 0;
+            }
         }
     }
     snprintf(out, outlen, "%s", CALFPACE_SOURCE_DIR);
@@ -69,4 +80,21 @@ int paths_make_parents(const char *path, unsigned int mode)
         *p = '/';
     }
     return 0;
+}
+
+const char *paths_format_doc(void)
+{
+    static char doc[PATH_MAX];
+    char data[PATH_MAX - 64];
+    if (paths_data_dir(data, sizeof data) == 0) {
+        /* Installed: PREFIX/share/calfpace -> PREFIX/share/doc/calfpace. */
+        snprintf(doc, sizeof doc, "%s/../doc/calfpace/routine-format.md", data);
+        tidy(doc, sizeof doc);
+        if (access(doc, R_OK) == 0)
+            return doc;
+        snprintf(doc, sizeof doc, "%s/docs/routine-format.md", data);
+        if (access(doc, R_OK) == 0)
+            return doc;
+    }
+    return "the routine format in 'man calfpace'";
 }

@@ -14,6 +14,11 @@
 /* 0 with the data folder in OUT, or -1 when none holds sounds/. */
 int paths_data_dir(char *out, size_t outlen);
 
+/* Where the routine format is documented, for messages: the installed
+ * PREFIX/share/doc/calfpace/routine-format.md, the source tree's
+ * docs/routine-format.md, or the man page.  A static string. */
+const char *paths_format_doc(void);
+
 /* The user's sound folder (it may not exist). */
 void paths_user_sounds_dir(char *out, size_t outlen);
 
