@@ -16,6 +16,9 @@
 #include "term.h"
 #include "userconf.h"
 
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,7 +40,26 @@ static const char *shown(const char *text)
 
 #define EXIT_BAD_INPUT 2
 
+/* Which options were given, to refuse those that do not fit the command. */
+enum opt_bit {
+    O_OUTPUT = 1 << 0,
+    O_DEVICE = 1 << 1,
+    O_LATENCY = 1 << 2,
+    O_SOUNDS = 1 << 3,
+    O_VOICE = 1 << 4, /* --voice or --no-voice */
+    O_QUIET = 1 << 5,
+    O_EVENTS = 1 << 6,
+    O_EVERY = 1 << 7,
+    O_BETWEEN = 1 << 8,
+    O_SNOOZE = 1 << 9,
+    O_FOR = 1 << 10,
+    O_CSV = 1 << 11,
+    O_MPRIS = 1 << 12, /* --no-mpris */
+    O_AWAY = 1 << 13,
+};
+
 struct options {
+    unsigned given; /* enum opt_bit */
     const char *output;
     const char *device;
     const char *sounds;
@@ -63,25 +86,31 @@ static void usage(FILE *to)
             "       calfpace stats [--csv]          sessions and minutes per day, two weeks\n"
             "\n"
             "Options:\n"
-            "  -o, --output FILE     file to render into\n"
-            "  -d, --device NAME     output device: a name substring or an index\n"
-            "      --latency SEC     ask the device for this much output latency\n"
+            "  -o, --output FILE     with render: the file to render into\n"
+            "  -d, --device NAME     output device: a name (or part of one) or an index\n"
+            "      --latency SEC     ask the device for this much output latency (0.02 to 2)\n"
             "      --sounds DIR      look for sounds in DIR (after the routine's own sounds_dir)\n"
             "      --no-voice        the routine's beats alone: no speech\n"
-            "      --voice LANG      speak in LANG: en (English) or de (German)\n"
+            "      --voice LANG      speak in LANG: en (English), de (German), or off\n"
             "  -q, --quiet           no status line while playing\n"
             "      --no-mpris        no media keys, headset buttons or media widget\n"
             "      --events          with check: print every event with its sample\n"
-            "      --every DURATION  with remind: the interval (45m, 1h, 2s)\n"
+            "      --every DURATION  with remind: the interval (45m, 1h30m, 2s)\n"
             "      --between HH:MM-HH:MM  with remind: only in these hours\n"
             "      --for DURATION    with remind: stop after this long\n"
             "      --away DURATION   with remind: locked or asleep this long restarts the\n"
             "                        interval (default 5m)\n"
+            "      --snooze DURATION with remind: postpone the running reminders\n"
             "      --csv             with stats: comma-separated days\n"
             "  -h, --help            show this help\n"
             "  -V, --version         show the version\n"
             "\n"
-            "Routines are libconfig files; see docs/routine-format.md.\n");
+            "Keys while playing: space pause/resume, n next step, b back to the step's start,\n"
+            "up/+ and down/- tempo, right/] and left/[ volume, q or Ctrl-C stop.\n"
+            "Exit status: 0 done, 1 runtime failure, 2 bad input, 130 stopped at once.\n"
+            "\n"
+            "Routines are libconfig files; see %s.\n",
+            paths_format_doc());
 }
 
 static int default_routine(const char *name, char *out, size_t outlen)
@@ -321,7 +350,147 @@ static int cmd_remind(const char *routine, const struct options *o)
     return live_remind(&lo, &ro);
 }
 
+static const char *const option_names[] = {
+    "-o/--output", "--device", "--latency", "--sounds", "--voice/--no-voice", "--quiet",
+    "--events",    "--every",  "--between", "--snooze", "--for",              "--csv",
+    "--no-mpris",  "--away",
+};
+
+/* The options each command takes; the rest are mistakes, not ignored. */
+static unsigned options_for(const char *cmd, const struct options *o)
+{
+    if (strcmp(cmd, "render") == 0)
+        return O_OUTPUT | O_SOUNDS | O_VOICE | O_QUIET;
+    if (strcmp(cmd, "check") == 0)
+        return O_SOUNDS | O_VOICE | O_EVENTS;
+    if (strcmp(cmd, "devices") == 0)
+        return 0;
+    if (strcmp(cmd, "stats") == 0)
+        return O_CSV;
+    if (strcmp(cmd, "remind") == 0)
+        return o->snooze ? O_SNOOZE
+                         : O_DEVICE | O_LATENCY | O_SOUNDS | O_VOICE | O_QUIET | O_EVERY |
+                               O_BETWEEN | O_FOR | O_MPRIS | O_AWAY;
+    return O_DEVICE | O_LATENCY | O_SOUNDS | O_VOICE | O_QUIET | O_MPRIS; /* play */
+}
+
+static int refuse_options(const char *cmd, const struct options *o)
+{
+    unsigned allowed = options_for(cmd, o), extra = o->given & ~allowed;
+    if (!extra)
+        return 0;
+    int bit = 0;
+    while (!(extra & (1u << bit)))
+        bit++;
+    char takes[256] = "";
+    size_t len = 0;
+    for (int b = 0; b < (int)(sizeof option_names / sizeof option_names[0]); b++)
+        if (allowed & (1u << b))
+            len += (size_t)snprintf(takes + len, sizeof takes - len, "%s%s", len ? ", " : "",
+                                    option_names[b]);
+    if (strcmp(cmd, "remind") == 0 && o->snooze)
+        fprintf(stderr, "calfpace: %s does not go with remind --snooze (it takes a duration "
+                        "alone: calfpace remind --snooze 15m)\n",
+                option_names[bit]);
+    else
+        fprintf(stderr, "calfpace: %s does not apply to %s (%s takes: %s)\n", option_names[bit],
+                cmd, cmd, len ? takes : "no options");
+    return 1;
+}
+
+/* The shipped routines' names ("calf-pump, quick"), for messages. */
+static void shipped_names(char *out, size_t outlen, char *dir, size_t dirlen)
+{
+    char data[2048];
+    out[0] = '\0';
+    dir[0] = '\0';
+    if (paths_data_dir(data, sizeof data) != 0)
+        return;
+    snprintf(dir, dirlen, "%s/config", data);
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    size_t len = 0;
+    for (int i = 0; i < n; i++) {
+        size_t l = strlen(names[i]->d_name);
+        if (l > 4 && strcmp(names[i]->d_name + l - 4, ".cfg") == 0 && len < outlen)
+            len += (size_t)snprintf(out + len, outlen - len, "%s%.*s", len ? ", " : "",
+                                    (int)(l - 4), names[i]->d_name);
+        free(names[i]);
+    }
+    if (n >= 0)
+        free(names);
+}
+
+static int ends_with_cfg(const char *name)
+{
+    size_t l = strlen(name);
+    return l > 4 && strcmp(name + l - 4, ".cfg") == 0;
+}
+
+/* A routine as the user names it: a file; NAME.cfg beside it ("check
+ * morning" for ./morning.cfg); or a shipped routine by its name ("quick").
+ * 0 with the path in OUT, or -1 after saying what was looked for. */
+static int find_routine(const char *name, char *out, size_t outlen)
+{
+    if (access(name, F_OK) == 0 || strcmp(name, "none") == 0) {
+        snprintf(out, outlen, "%s", name);
+        return 0;
+    }
+    if (!ends_with_cfg(name)) {
+        snprintf(out, outlen, "%s.cfg", name);
+        if (access(out, F_OK) == 0)
+            return 0;
+    }
+    if (strchr(name, '/')) {
+        snprintf(out, outlen, "%s", name); /* the loader says what is wrong with it */
+        return 0;
+    }
+    char data[2048];
+    if (paths_data_dir(data, sizeof data) == 0) {
+        snprintf(out, outlen, "%s/config/%s%s", data, name, ends_with_cfg(name) ? "" : ".cfg");
+        if (access(out, R_OK) == 0)
+            return 0;
+    }
+    char names[512], dir[2200];
+    shipped_names(names, sizeof names, dir, sizeof dir);
+    if (names[0])
+        fprintf(stderr,
+                "calfpace: no routine \"%s\": not a file in this folder, and not a shipped "
+                "routine (looked for %s, %s%s and %s/%s%s; shipped: %s)\n",
+                name, name, name, ends_with_cfg(name) ? "" : ".cfg", dir, name,
+                ends_with_cfg(name) ? "" : ".cfg", names);
+    else
+        fprintf(stderr,
+                "calfpace: no routine \"%s\": not a file in this folder, and the shipped "
+                "routines are not found (set CALFPACE_DATA to the folder that holds sounds/ "
+                "and config/)\n",
+                name);
+    return -1;
+}
+
+/* Everything printed to stdout must have reached it: a full disk or a
+ * closed pipe is a runtime failure, not a success. */
+static int stdout_ok(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "calfpace: cannot write the output: %s\n", strerror(errno));
+        return 0;
+    }
+    return 1;
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    live_mark_launch();
+    int rc = run(argc, argv);
+    if (!stdout_ok() && rc == 0)
+        rc = 1;
+    return rc;
+}
+
+static int run(int argc, char **argv)
 {
     enum {
         OPT_NO_VOICE = 256,
@@ -357,72 +526,111 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    live_mark_launch();
     struct options o = {.voice = 1};
+    static char lang[8];
     int c;
     while ((c = getopt_long(argc, argv, "o:d:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             o.output = optarg;
+            o.given |= O_OUTPUT;
             break;
         case 'd':
+            if (!optarg[0]) {
+                fprintf(stderr, "calfpace: --device needs a name or an index (see 'calfpace "
+                                "devices')\n");
+                return EXIT_BAD_INPUT;
+            }
             o.device = optarg;
+            o.given |= O_DEVICE;
             break;
         case OPT_LATENCY: {
             char *end;
             o.latency = strtod(optarg, &end);
-            if (*end || !(o.latency > 0.0 && o.latency <= 2.0)) {
-                fprintf(stderr,
-                        "calfpace: --latency takes seconds, more than 0 up to 2 (got "
-                        "\"%s\")\n",
-                        optarg);
+            if (end == optarg || *end ||
+                !(o.latency >= USERCONF_LATENCY_MIN && o.latency <= USERCONF_LATENCY_MAX)) {
+                fprintf(stderr, "calfpace: --latency takes seconds, %g to %g (got \"%s\")\n",
+                        USERCONF_LATENCY_MIN, USERCONF_LATENCY_MAX, optarg);
                 return EXIT_BAD_INPUT;
             }
+            o.given |= O_LATENCY;
             break;
         }
-        case OPT_SOUNDS:
+        case OPT_SOUNDS: {
+            struct stat st;
+            errno = 0;
+            if (stat(optarg, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "calfpace: --sounds \"%s\" is not a folder (%s)\n", optarg,
+                        errno == ENOENT ? "no such folder" : "a folder of sound files is needed");
+                return EXIT_BAD_INPUT;
+            }
             o.sounds = optarg;
+            o.given |= O_SOUNDS;
             break;
+        }
         case OPT_NO_VOICE:
             o.voice = 0;
+            o.given |= O_VOICE;
             break;
         case 'q':
             o.quiet = 1;
+            o.given |= O_QUIET;
             break;
         case OPT_EVENTS:
             o.events = 1;
+            o.given |= O_EVENTS;
             break;
         case OPT_EVERY:
             o.every = optarg;
+            o.given |= O_EVERY;
             break;
         case OPT_BETWEEN:
             o.between = optarg;
+            o.given |= O_BETWEEN;
             break;
         case OPT_SNOOZE:
             o.snooze = optarg;
+            o.given |= O_SNOOZE;
             break;
         case OPT_FOR:
             o.run_for = optarg;
+            o.given |= O_FOR;
             break;
         case OPT_CSV:
             o.csv = 1;
+            o.given |= O_CSV;
             break;
         case OPT_NO_MPRIS:
             o.no_mpris = 1;
+            o.given |= O_MPRIS;
             break;
         case OPT_AWAY:
             o.away = optarg;
+            o.given |= O_AWAY;
             break;
-        case OPT_VOICE:
-            if (!routine_voice_known(optarg)) {
+        case OPT_VOICE: {
+            /* As in the personal config: en, de or off, in any case. */
+            size_t i = 0;
+            for (; optarg[i] && i < sizeof lang - 1; i++)
+                lang[i] = (char)tolower((unsigned char)optarg[i]);
+            lang[i] = '\0';
+            o.given |= O_VOICE;
+            if (strcmp(lang, "off") == 0 && !optarg[i]) {
+                o.voice = 0;
+                o.lang = NULL;
+                break;
+            }
+            if (optarg[i] || !routine_voice_known(lang)) {
                 fprintf(stderr,
                         "calfpace: --voice \"%s\" is not a language calfpace speaks "
-                        "(allowed: en, de)\n",
+                        "(allowed: en, de, or off for no speech)\n",
                         optarg);
                 return EXIT_BAD_INPUT;
             }
-            o.lang = optarg;
+            o.lang = lang;
+            o.voice = 1;
             break;
+        }
         case 'h':
             usage(stdout);
             return 0;
@@ -438,11 +646,17 @@ int main(int argc, char **argv)
                                            "remind", "stats",  NULL};
     const char *cmd = "play";
     int arg = optind;
+    if (arg < argc && strcmp(argv[arg], "help") == 0 && access(argv[arg], F_OK) != 0) {
+        usage(stdout);
+        return 0;
+    }
     for (const char *const *k = commands; arg < argc && *k; k++)
         if (strcmp(argv[arg], *k) == 0) {
             cmd = argv[arg++];
             break;
         }
+    if (refuse_options(cmd, &o))
+        return EXIT_BAD_INPUT;
     if (strcmp(cmd, "devices") == 0 || strcmp(cmd, "stats") == 0) {
         if (arg < argc) {
             fprintf(stderr, "calfpace: %s takes no routine\n", cmd);
@@ -450,35 +664,39 @@ int main(int argc, char **argv)
         }
         return strcmp(cmd, "devices") == 0 ? cmd_devices() : cmd_stats(&o);
     }
+    if (o.snooze) {
+        if (arg < argc) {
+            fprintf(stderr, "calfpace: remind --snooze takes no routine\n");
+            return EXIT_BAD_INPUT;
+        }
+        return cmd_remind(NULL, &o);
+    }
     if (argc - arg > 1) {
         fprintf(stderr, "calfpace: one routine at a time (got \"%s\" and \"%s\")\n", argv[arg],
                 argv[arg + 1]);
         return EXIT_BAD_INPUT;
     }
-    char fallback[4096];
+    char found[4096];
     const char *routine = arg < argc ? argv[arg] : NULL;
     if (!routine) {
         if (strcmp(cmd, "play") != 0 && strcmp(cmd, "remind") != 0) {
-            fprintf(stderr, "calfpace: %s needs a routine file (try config/calf-pump.cfg)\n", cmd);
+            char names[512], dir[2200];
+            shipped_names(names, sizeof names, dir, sizeof dir);
+            fprintf(stderr, "calfpace: %s needs a routine: a file, or a shipped one by name (%s)\n",
+                    cmd, names[0] ? names : "calf-pump, quick");
             return EXIT_BAD_INPUT;
         }
-        if (default_routine(strcmp(cmd, "remind") == 0 ? "quick.cfg" : "calf-pump.cfg", fallback,
-                            sizeof fallback) != 0) {
+        if (default_routine(strcmp(cmd, "remind") == 0 ? "quick.cfg" : "calf-pump.cfg", found,
+                            sizeof found) != 0) {
             fprintf(stderr, "calfpace: cannot find the shipped routines (set CALFPACE_DATA to the "
                             "folder that holds sounds/ and config/)\n");
             return 1;
         }
-        routine = fallback;
-    }
-    /* "calfpace play quick": a shipped routine by its name. */
-    if (!strchr(routine, '/') && access(routine, F_OK) != 0 && strcmp(routine, "none") != 0) {
-        char name[512];
-        snprintf(name, sizeof name, "%s%s", routine,
-                 strlen(routine) > 4 && strcmp(routine + strlen(routine) - 4, ".cfg") == 0
-                     ? ""
-                     : ".cfg");
-        if (default_routine(name, fallback, sizeof fallback) == 0 && access(fallback, R_OK) == 0)
-            routine = fallback;
+        routine = found;
+    } else {
+        if (find_routine(routine, found, sizeof found) != 0)
+            return EXIT_BAD_INPUT;
+        routine = found;
     }
     if (strcmp(cmd, "check") == 0)
         return cmd_check(routine, &o);

@@ -97,7 +97,8 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
             u->volume_db = v;
         } else if (strcmp(name, "tempo_scale") == 0 && number(s, &v) == 0 && v >= 0.5 && v <= 2.0) {
             u->tempo_scale = v;
-        } else if (strcmp(name, "latency") == 0 && number(s, &v) == 0 && v > 0.0 && v <= 2.0) {
+        } else if (strcmp(name, "latency") == 0 && number(s, &v) == 0 &&
+                   v >= USERCONF_LATENCY_MIN && v <= USERCONF_LATENCY_MAX) {
             u->latency = v;
         } else if (strcmp(name, "mpris") == 0 && config_setting_type(s) == CONFIG_TYPE_BOOL) {
             u->mpris = config_setting_get_bool(s);
@@ -111,20 +112,30 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
                    v <= 86400.0) {
             u->away = v;
         } else {
-            static const char *const known[] = {"device",       "volume", "voice",
-                                                "tempo_scale",  "latency", "mpris",
-                                                "pause_others", "prompt_silence", "away"};
-            int is_known = 0;
-            for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
-                is_known |= strcmp(name, known[k]) == 0;
-            if (is_known)
-                snprintf(err, errlen,
-                         "%s:%d: '%s' has a wrong type or is out of range (allowed: device = "
-                         "\"NAME\"; volume = -40.0 to 12.0; voice = \"en\", \"de\" or \"off\"; "
-                         "tempo_scale = 0.5 to 2.0; latency = more than 0 up to 2.0; mpris and "
-                         "pause_others = true or false; prompt_silence = 0 to 10.0; away = 1 "
-                         "to 86400 seconds)",
-                         file, line, name);
+            /* Each setting with its own limit, not the whole list. */
+            static const struct {
+                const char *name, *allowed;
+                int numeric;
+            } known[] = {
+                {"device", "a name in quotes, device = \"pulse\"", 0},
+                {"volume", "a number of dB, -40.0 to 12.0", 1},
+                {"voice", "\"en\", \"de\" or \"off\"", 0},
+                {"tempo_scale", "a number, 0.5 to 2.0", 1},
+                {"latency", "seconds, 0.02 to 2.0", 1},
+                {"mpris", "true or false", 0},
+                {"pause_others", "true or false", 0},
+                {"prompt_silence", "seconds, 0 to 10.0", 1},
+                {"away", "seconds, 1 to 86400", 1},
+            };
+            int k = -1;
+            for (int i2 = 0; i2 < (int)(sizeof known / sizeof known[0]); i2++)
+                if (strcmp(name, known[i2].name) == 0)
+                    k = i2;
+            if (k >= 0)
+                snprintf(err, errlen, "%s:%d: '%s' %s (allowed: %s)", file, line, name,
+                         known[k].numeric && config_setting_is_number(s) ? "is out of range"
+                                                                         : "has a wrong type",
+                         known[k].allowed);
             else
                 snprintf(err, errlen,
                          "%s:%d: unknown setting '%s' (allowed: device, volume, voice, "

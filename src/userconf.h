@@ -25,6 +25,10 @@
 #define USERCONF_PROMPT_SILENCE 1.5 /* Bluetooth sinks wake late and clip the first word */
 #define USERCONF_AWAY 300.0
 #define USERCONF_FILE_MAX (64L * 1024L) /* bytes; a bigger file is refused */
+/* The output latency one may ask for, in seconds (--latency, latency =):
+ * below 20 ms the sound servers' ALSA plugins cannot keep the stream fed. */
+#define USERCONF_LATENCY_MIN 0.02
+#define USERCONF_LATENCY_MAX 2.0
 
 struct userconf {
     char path[1024];

@@ -28,7 +28,7 @@ expect() {
 expect 0 'calfpace render ROUTINE -o FILE' -- --help
 expect 0 '^calfpace [0-9]+\.[0-9]+' -- --version
 expect 2 "unrecognized option '--frobnicate'" -- --frobnicate
-expect 2 'check needs a routine file' -- check
+expect 2 'check needs a routine: a file, or a shipped one by name' -- check
 expect 2 'one routine at a time' -- check a.cfg b.cfg
 
 cat >"$dir/typo.cfg" <<'CFG'

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# What a new user meets on the command line, mistake by mistake: output that
+# cannot be written, options that do not fit, values that cannot work, how a
+# routine is found by name, and the personal config's messages.  Each check
+# runs the real binary and compares its exit status and its words.
+set -u
+bin=${CALFPACE:?run through ctest}
+src=${CALFPACE_SOURCE:?run through ctest}
+dir=$(mktemp -d /tmp/calfpace-firstuse-XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+passed=0 failed=0
+# Everything personal in a scratch folder.
+export HOME=$dir/home XDG_CONFIG_HOME=$dir/home/.config XDG_STATE_HOME=$dir/home/.state \
+    XDG_DATA_HOME=$dir/home/.data XDG_RUNTIME_DIR=$dir/run
+mkdir -p "$HOME" "$XDG_RUNTIME_DIR"
+unset CALFPACE_DATA
+
+# expect STATUS PATTERN -- ARGS: status and stderr (stdout for status 0)
+# matching PATTERN (grep -E).
+expect() {
+    local want=$1 pattern=$2; shift 3
+    local out rc text
+    out=$(cd "$dir" && "$bin" "$@" 2>"$dir/err"); rc=$?
+    if [ "$want" = 0 ]; then text=$out; else text=$(cat "$dir/err"); fi
+    if [ "$rc" = "$want" ] && grep -Eq -- "$pattern" <<<"$text"; then
+        passed=$((passed + 1)); echo "ok: calfpace $* -> $rc"
+    else
+        failed=$((failed + 1))
+        echo "FAIL: calfpace $* -> $rc (want $want, /$pattern/)"; echo "$text" | sed 's/^/   | /'
+    fi
+}
+# full STATUS -- ARGS: output to /dev/full must fail with STATUS 1.
+full() {
+    local rc
+    (cd "$dir" && "$bin" "$@" >/dev/full 2>"$dir/err"); rc=$?
+    if [ "$rc" = 1 ] && grep -q 'cannot write' "$dir/err"; then
+        passed=$((passed + 1)); echo "ok: calfpace $* >/dev/full -> 1: $(cat "$dir/err")"
+    else
+        failed=$((failed + 1)); echo "FAIL: calfpace $* >/dev/full -> $rc (want 1)"; sed 's/^/   | /' "$dir/err"
+    fi
+}
+
+# Output that cannot be written is a runtime failure.
+full stats --csv
+full stats
+full check quick
+full check --events quick
+full --help
+full --version
+
+# Values that cannot work are refused, naming what is allowed.
+expect 2 'latency takes seconds, 0.02 to 2 \(got "0.0001"\)' -- --latency 0.0001 check quick
+expect 2 'latency takes seconds, 0.02 to 2 \(got "0.001"\)' -- --latency 0.001
+expect 2 '--sounds "/nonexistent" is not a folder' -- --sounds /nonexistent check quick
+expect 2 '--sounds "/etc/hostname" is not a folder' -- --sounds /etc/hostname check quick
+expect 0 'total' -- --sounds "$src/sounds" check quick
+expect 2 "--device needs a name or an index" -- --device ''
+expect 2 "--device needs a name or an index" -- remind -d ''
+
+# Options that do not apply to the command are mistakes.
+expect 2 '--events does not apply to stats \(stats takes: --csv\)' -- stats --events
+expect 2 '--csv does not apply to check' -- check --csv quick
+expect 2 '--every does not apply to check' -- check --every 5m quick
+expect 2 '--every does not go with remind --snooze' -- remind --snooze 5m --every 10m
+expect 2 '-o/--output does not apply to play' -- play quick -o x.wav
+expect 2 '--device does not apply to render' -- render quick -o "$dir/x.wav" --device pulse
+expect 2 'does not apply to devices \(devices takes: no options\)' -- devices --quiet
+expect 2 'remind --snooze takes no routine' -- remind --snooze 5m quick
+
+# --voice as the personal config takes it: any case, and "off".
+expect 0 'total' -- --voice DE check quick
+for v in "--voice DE" "--voice en" "--voice off" "--no-voice"; do
+    # shellcheck disable=SC2086
+    (cd "$dir" && "$bin" render quick -o "$dir/v${v// /}.wav" $v --quiet) || echo "render $v failed"
+done
+if ! cmp -s "$dir/v--voiceDE.wav" "$dir/v--voiceen.wav" && cmp -s "$dir/v--voiceoff.wav" "$dir/v--no-voice.wav" &&
+    ! cmp -s "$dir/v--voiceoff.wav" "$dir/v--voiceen.wav"; then
+    passed=$((passed + 1)); echo "ok: --voice DE renders German, --voice off as --no-voice"
+else
+    failed=$((failed + 1)); echo "FAIL: --voice DE/off"; ls -la "$dir"/v*.wav
+fi
+rm -f "$dir"/v*.wav
+expect 2 '--voice "fr" is not a language calfpace speaks \(allowed: en, de, or off' -- --voice fr check quick
+
+# Finding a routine by name.
+expect 0 'Usage: calfpace' -- help
+cp "$src/config/quick.cfg" "$dir/morning.cfg"
+expect 0 'total 3:06.6' -- check morning
+expect 2 'no routine "evening": not a file in this folder, and not a shipped routine \(looked for evening, evening.cfg and .*/config/evening.cfg; shipped: calf-pump, quick\)' -- check evening
+expect 2 'check needs a routine: a file, or a shipped one by name \(calf-pump, quick\)' -- check
+if (cd "$dir" && "$bin" check evening 2>&1 | grep -q '/\.\./'); then
+    failed=$((failed + 1)); echo "FAIL: a path with /../ in it"
+else passed=$((passed + 1)); echo "ok: paths are shown tidy (no /../)"; fi
+
+# The personal config: each setting with its own limit.
+mkdir -p "$XDG_CONFIG_HOME/calfpace"
+conf=$XDG_CONFIG_HOME/calfpace/calfpace.cfg
+try_conf() { # try_conf TEXT PATTERN
+    printf '%s\n' "$1" >"$conf"
+    expect 2 "$2" -- remind --for 1s none
+    if grep -q 'tempo_scale.*latency\|volume.*tempo_scale' "$dir/err" && ! grep -q 'unknown setting' "$dir/err"; then
+        failed=$((failed + 1)); echo "FAIL: the message lists every setting's limit: $(cat "$dir/err")"
+    fi
+}
+try_conf 'volume = 30.0;' "^$conf:1: 'volume' is out of range \(allowed: a number of dB, -40.0 to 12.0\)$"
+try_conf 'tempo_scale = "fast";' "^$conf:1: 'tempo_scale' has a wrong type \(allowed: a number, 0.5 to 2.0\)$"
+try_conf 'latency = 0.001;' "^$conf:1: 'latency' is out of range \(allowed: seconds, 0.02 to 2.0\)$"
+try_conf 'device = 3;' "^$conf:1: 'device' has a wrong type \(allowed: a name in quotes"
+rm -f "$conf"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
