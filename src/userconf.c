@@ -149,45 +149,158 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
     return rc;
 }
 
+/* Where the value of the root setting NAME starts and ends in TEXT, given
+ * the line libconfig read it on: the name (outside comments and strings),
+ * '=' or ':', then one or more string literals.  0, or -1 if not found. */
+static int value_span(const char *text, int line, const char *name, size_t *from, size_t *to)
+{
+    const char *p = text;
+    for (int l = 1; l < line && p; l++) {
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    if (!p)
+        return -1;
+    size_t nl = strlen(name);
+    /* The line starts outside any string or comment: libconfig began a
+     * setting on it.  Walk it as libconfig's scanner would. */
+    while (*p && *p != '\n') {
+        if (*p == '#' || (p[0] == '/' && p[1] == '/'))
+            return -1;
+        if (p[0] == '/' && p[1] == '*') {
+            const char *end = strstr(p + 2, "*/");
+            if (!end)
+                return -1;
+            p = end + 2;
+            continue;
+        }
+        if (*p == '"') {
+            for (p++; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1])
+                    p++;
+            if (*p)
+                p++;
+            continue;
+        }
+        int starts = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_' ||
+                                    p[-1] == '-' || p[-1] == '*');
+        if (starts && strncmp(p, name, nl) == 0 &&
+            !(isalnum((unsigned char)p[nl]) || p[nl] == '_' || p[nl] == '-' || p[nl] == '*')) {
+            const char *q = p + nl;
+            while (isspace((unsigned char)*q))
+                q++;
+            if (*q != '=' && *q != ':')
+                return -1;
+            q++;
+            while (isspace((unsigned char)*q))
+                q++;
+            if (*q != '"')
+                return -1;
+            *from = (size_t)(q - text);
+            while (*q == '"') { /* "a" "b" is one string to libconfig */
+                for (q++; *q && *q != '"'; q++)
+                    if (*q == '\\' && q[1])
+                        q++;
+                if (!*q)
+                    return -1;
+                q++;
+                const char *r = q;
+                while (isspace((unsigned char)*r))
+                    r++;
+                if (*r == '"')
+                    q = r;
+            }
+            *to = (size_t)(q - text);
+            return 0;
+        }
+        p++;
+    }
+    return -1;
+}
+
 int userconf_save_device(const char *path, const char *device, char *err, size_t errlen)
 {
     if (strchr(device, '"') || strchr(device, '\\') || strchr(device, '\n')) {
         snprintf(err, errlen, "%s: a device name with quotes or backslashes is not saved", path);
         return -1;
     }
-    paths_make_parents(path, 0755);
-    char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.new-%ld", path, (long)getpid());
-    FILE *in = fopen(path, "r");
-    FILE *out = fopen(tmp, "w");
-    if (!out) {
-        snprintf(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
-        if (in)
-            fclose(in);
+    char *text;
+    size_t len;
+    int missing;
+    if (safefile_read(path, USERCONF_FILE_MAX, "personal config", &text, &len, &missing, err,
+                      errlen) != 0) {
+        if (!missing)
+            return -1;
+        text = calloc(1, 1);
+        len = 0;
+        if (!text) {
+            snprintf(err, errlen, "%s: out of memory", path);
+            return -1;
+        }
+        paths_make_parents(path, 0755);
+    }
+    /* Where is device set now?  Read the file as userconf_load does. */
+    char dir[1024];
+    const char *slash = strrchr(path, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    struct cfgtext *ct = cfgtext_expand(text, path, dir, "personal config", err, errlen);
+    if (!ct) {
+        free(text);
         return -1;
     }
-    int done = 0;
-    char line[2048];
-    while (in && fgets(line, sizeof line, in)) {
-        const char *p = line;
-        while (isspace((unsigned char)*p))
-            p++;
-        if (!done && strncmp(p, "device", 6) == 0 &&
-            (isspace((unsigned char)p[6]) || p[6] == '=' || p[6] == ':')) {
-            fprintf(out, "device = \"%s\";  # the last device chosen with --device\n", device);
-            done = 1;
+    config_t cfg;
+    config_init(&cfg);
+    int rc = cfgtext_parse(ct, &cfg, "(the device is not saved)", err, errlen);
+    int line = 0;
+    const char *file = path;
+    config_setting_t *s = rc == 0 ? config_setting_get_member(config_root_setting(&cfg), "device")
+                                  : NULL;
+    if (s)
+        file = cfgtext_where(ct, (int)config_setting_source_line(s), &line);
+    if (rc == 0 && s && strcmp(file, path) != 0) {
+        snprintf(err, errlen,
+                 "%s:%d: device is set in a file the config includes; calfpace leaves it as it "
+                 "is (write device = \"%s\"; there to keep it)",
+                 file, line, device);
+        rc = -1;
+    }
+    size_t from = 0, to = 0;
+    if (rc == 0 && s && value_span(text, line, "device", &from, &to) != 0) {
+        snprintf(err, errlen, "%s:%d: cannot find device's value to replace (write device = "
+                              "\"%s\"; there to keep it)",
+                 path, line, device);
+        rc = -1;
+    }
+    config_destroy(&cfg);
+    cfgtext_destroy(ct);
+    char *out = NULL;
+    size_t out_len = 0;
+    if (rc == 0) {
+        size_t dl = strlen(device);
+        out = malloc(len + dl + 128);
+        if (!out) {
+            snprintf(err, errlen, "%s: out of memory", path);
+            rc = -1;
+        } else if (s) { /* in place: only the value changes */
+            memcpy(out, text, from);
+            out_len = from;
+            out_len += (size_t)sprintf(out + out_len, "\"%s\"", device);
+            memcpy(out + out_len, text + to, len - to);
+            out_len += len - to;
         } else {
-            fputs(line, out);
+            memcpy(out, text, len);
+            out_len = len;
+            if (len > 0 && text[len - 1] != '\n')
+                out[out_len++] = '\n';
+            out_len += (size_t)sprintf(out + out_len,
+                                       "device = \"%s\";  # the last device chosen with --device\n",
+                                       device);
         }
     }
-    if (!done)
-        fprintf(out, "device = \"%s\";  # the last device chosen with --device\n", device);
-    if (in)
-        fclose(in);
-    if (fclose(out) != 0 || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: cannot save: %s", path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    free(text);
+    if (rc == 0)
+        rc = safefile_replace(path, out, out_len, 0644, 1, err, errlen);
+    free(out);
+    return rc;
 }

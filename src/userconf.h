@@ -51,8 +51,12 @@ void userconf_path(char *out, size_t outlen);
  * -1 with "FILE:LINE: ..." in err. */
 int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen);
 
-/* Sets device = "DEVICE"; in PATH, replacing an existing line or adding
- * one, through a temporary file and a rename. */
+/* Sets device = "DEVICE"; in PATH: the value is replaced where it stands
+ * (on a line of its own or not), or a line is added when there is none;
+ * refused with a message when device is set in a file PATH includes.  The
+ * file is replaced through safefile_replace (temporary file, its mode,
+ * fsync, rename); a symlinked config stays a link and its target is
+ * written. */
 int userconf_save_device(const char *path, const char *device, char *err, size_t errlen);
 
 #endif
