@@ -34,7 +34,7 @@
 #define HISTORY_ROUTINE_MAX 96  /* bytes with the NUL; the same as ROUTINE_NAME_MAX */
 #define HISTORY_LINE_MAX 512    /* a longer line is broken; well under PIPE_BUF */
 #define HISTORY_SECONDS_MAX 1e9 /* planned and played; more is not a record */
-#define HISTORY_BPM_MAX 1000.0
+#define HISTORY_BPM_MAX 1e6 /* far past any tempo a session can reach with the tempo keys */
 #define HISTORY_STATS_DAYS 14
 #define HISTORY_FILE_MAX (1024LL * 1024LL * 1024LL) /* a read refuses a bigger file */
 

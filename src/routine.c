@@ -726,6 +726,22 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
         if (read_step(c, config_setting_get_elem(s, (unsigned)i), i, r->lead_in, &r->steps[i]))
             return -1;
     r->n_steps = n;
+    /* The whole session, as the sequencer times it (without its pre-roll):
+     * a day at most, so every session can be recorded and read back. */
+    double round = 0.0;
+    for (int i = 0; i < n; i++)
+        round += r->steps[i].lead_in + r->steps[i].seconds;
+    double total = (r->cue[0] ? r->lead_in : 0.0) + round * r->repeat;
+    if (total > ROUTINE_SESSION_MAX) {
+        const config_setting_t *at = config_setting_get_member(root, "repeat");
+        if (!at || r->repeat == 1)
+            at = s;
+        fail_at(c, at,
+                "the session lasts %.1f hours (%d step%s%s; allowed: at most %.0f hours in all)",
+                total / 3600.0, n, n == 1 ? "" : "s", r->repeat > 1 ? ", repeated" : "",
+                ROUTINE_SESSION_MAX / 3600.0);
+        return -1;
+    }
     return 0;
 }
 

@@ -21,6 +21,7 @@
 #define ROUTINE_RATE_MIN 8000
 #define ROUTINE_RATE_MAX 192000
 #define ROUTINE_SECONDS_MAX 86400.0
+#define ROUTINE_SESSION_MAX 86400.0 /* seconds: a whole session, every round */
 #define ROUTINE_BEATS_MAX 100000
 #define ROUTINE_REPEAT_MAX 1000
 #define ROUTINE_DB_MIN -60.0

@@ -4,6 +4,8 @@
  * whole lines; stats count days, streaks and totals in local time. */
 #include "check.h"
 #include "history.h"
+#include "routine.h"
+#include "sequencer.h"
 
 #include <errno.h>
 #include <math.h>
@@ -839,6 +841,81 @@ static void test_stats(void)
            "days outside the chart and in the future; days local (UTC vs Berlin, DST)\n");
 }
 
+/* What check accepts and a session can play, the history writes and reads
+ * back: the longest routine allowed, with its tempo pushed up by the keys. */
+static void test_one_validation(void)
+{
+    char text[8192], err[512], path[600];
+    /* 24 steps of an hour less the opening cue's lead-in: just one day. */
+    int n = snprintf(text, sizeof text, "name = \"day\"; cue = \"x\"; lead_in = 30.0;\nsteps = (\n");
+    for (int i = 0; i < 24; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n,
+                      "{ type = \"paced\"; tempo = { from = 10.0; to = 400.0; }; seconds = %s; lead_in = 0.0; }%s\n",
+                      i == 23 ? "3570.0" : "3600.0", i == 23 ? "" : ",");
+    snprintf(text + n, sizeof text - (size_t)n, ");\n");
+    struct routine *r = routine_parse(text, "/tmp/day.cfg", err, sizeof err);
+    CHECK(r != NULL, "a routine of a day is accepted: %s", err);
+    if (!r)
+        return;
+    time_t t = 1764000000;
+    struct history_record rec = record(t, r->name, sequencer_session_seconds(r),
+                                       sequencer_session_seconds(r) * 3.0, 24, 24, 10.0,
+                                       400.0 * 2.0 * pow(1.05, 60.0), HISTORY_DONE);
+    snprintf(path, sizeof path, "%s/one-validation.tsv", tmp_dir);
+    CHECK(history_append(path, &rec, err, sizeof err) == 0, "the longest session is recorded: %s",
+          err);
+    struct history_record *out = NULL;
+    size_t count = 0;
+    CHECK(history_load(path, &out, &count, NULL, NULL, err, sizeof err) == 0 && count == 1 &&
+              fabs(out[0].planned - rec.planned) < 0.05 && fabs(out[0].tempo_max - rec.tempo_max) < 0.05,
+          "and read back (planned %.1f, bpm up to %.1f)", rec.planned, rec.tempo_max);
+    history_free(out);
+    routine_destroy(r);
+    /* A second more is refused by check, at the line of repeat. */
+    r = routine_parse("name = \"long\";\nrepeat = 2;\nsteps = ( { type = \"rest\"; seconds = 43200.5; } );\n",
+                      "/tmp/long.cfg", err, sizeof err);
+    CHECK(!r && strstr(err, "/tmp/long.cfg:2: the session lasts 24.0 hours"),
+          "longer than a day: %s", err);
+    routine_destroy(r);
+    printf("one validation: a day-long routine and a tempo of %.0f bpm recorded and read back; a "
+           "longer routine refused at its line\n",
+           400.0 * 2.0 * pow(1.05, 60.0));
+}
+
+/* The history is never appended through a link to a file of someone
+ * else's; a dangling link is not followed to create a file. */
+static void test_links(void)
+{
+    char victim[600], link[600], err[512];
+    struct history_record rec = record(1764000000, "x", 60, 60, 1, 1, 0, 0, HISTORY_DONE);
+    snprintf(victim, sizeof victim, "%s/victim", tmp_dir);
+    snprintf(link, sizeof link, "%s/linked.tsv", tmp_dir);
+    FILE *f = fopen(victim, "w");
+    fputs("precious\n", f);
+    fclose(f);
+    if (symlink(victim, link) != 0)
+        perror("symlink");
+    if (geteuid() == 0) {
+        CHECK(chown(victim, 65534, 65534) == 0, "chown");
+        CHECK(history_append(link, &rec, err, sizeof err) == -1 && strstr(err, "belongs to user 65534"),
+              "a link to another user's file is refused: %s", err);
+        struct stat st;
+        CHECK(stat(victim, &st) == 0 && st.st_size == 9, "the file is untouched");
+        CHECK(chown(victim, 0, 0) == 0, "chown back");
+    }
+    CHECK(history_append(link, &rec, err, sizeof err) == 0, "a link to a file of one's own is fine: %s", err);
+    unlink(link);
+    char dangling[600], where[600];
+    snprintf(dangling, sizeof dangling, "%s/dangling.tsv", tmp_dir);
+    snprintf(where, sizeof where, "%s/created-elsewhere", tmp_dir);
+    if (symlink(where, dangling) != 0)
+        perror("symlink");
+    CHECK(history_append(dangling, &rec, err, sizeof err) == -1 && access(where, F_OK) != 0,
+          "a dangling link does not create its target: %s", err);
+    printf("links: %sa link to one's own file followed; a dangling one not\n",
+           geteuid() == 0 ? "a link to another user's file refused, " : "");
+}
+
 int main(void)
 {
     if (!mkdtemp(tmp_dir)) {
@@ -854,6 +931,8 @@ int main(void)
     test_concurrent();
     test_killed();
     test_stats();
+    test_one_validation();
+    test_links();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
     if (check_failures == 0 && system(cmd) != 0)
