@@ -10,6 +10,7 @@
 #include "paths.h"
 #include "timeline_text.h"
 #include "remind.h"
+#include "reminder.h"
 #include "routine.h"
 #include "sequencer.h"
 #include "setup.h"
@@ -347,7 +348,7 @@ static int cmd_remind(const char *routine, const struct options *o)
         engine_plan_destroy(p);
         clip_bank_destroy(bank);
     }
-    return live_remind(&lo, &ro);
+    return reminder_run(&lo, &ro);
 }
 
 static const char *const option_names[] = {

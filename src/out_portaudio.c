@@ -173,9 +173,11 @@ static void finished(void *user)
     atomic_store_explicit(&o->finished, 1, memory_order_release);
 }
 
-struct out_pa *out_pa_open(struct engine *e, const char *device, double latency, char *err,
-                           size_t errlen)
+static void *pa_open(struct engine *e, const struct output_params *params, char *err,
+                     size_t errlen)
 {
+    const char *device = params->device;
+    double latency = params->latency;
     PaDeviceIndex dev = find_device(device);
     if (dev == paNoDevice) {
         if (device)
@@ -221,8 +223,9 @@ struct out_pa *out_pa_open(struct engine *e, const char *device, double latency,
     return o;
 }
 
-int out_pa_start(struct out_pa *o, char *err, size_t errlen)
+static int pa_start(void *self, char *err, size_t errlen)
 {
+    struct out_pa *o = self;
     clock_gettime(CLOCK_MONOTONIC, &o->started);
     int saved = hush_begin();
     PaError rc = Pa_StartStream(o->stream);
@@ -238,20 +241,23 @@ int out_pa_start(struct out_pa *o, char *err, size_t errlen)
     return 0;
 }
 
-int out_pa_active(struct out_pa *o)
+static int pa_active(void *self)
 {
+    struct out_pa *o = self;
     if (atomic_load_explicit(&o->finished, memory_order_acquire))
         return 0;
     return Pa_IsStreamActive(o->stream) == 1;
 }
 
-const char *out_pa_device_name(const struct out_pa *o)
+static const char *pa_name(void *self)
 {
+    const struct out_pa *o = self;
     return o->device_name;
 }
 
-void out_pa_stats(struct out_pa *o, struct out_pa_stats *st)
+static void pa_stats(void *self, struct output_stats *st)
 {
+    struct out_pa *o = self;
     memset(st, 0, sizeof *st);
     st->callbacks = atomic_load(&o->callbacks);
     st->underflows = atomic_load(&o->underflows);
@@ -264,19 +270,38 @@ void out_pa_stats(struct out_pa *o, struct out_pa_stats *st)
     st->first_callback_at = (double)atomic_load(&o->first_ns) / 1e9;
 }
 
-void out_pa_close(struct out_pa *o)
+static void pa_stop(void *self)
 {
-    if (!o)
-        return;
+    struct out_pa *o = self;
     int saved = hush_begin();
     if (Pa_IsStreamStopped(o->stream) == 0)
         Pa_StopStream(o->stream);
+    hush_end(saved);
+}
+
+static void pa_close(void *self)
+{
+    struct out_pa *o = self;
+    pa_stop(o);
+    int saved = hush_begin();
     Pa_CloseStream(o->stream);
     hush_end(saved);
     free(o);
 }
 
-void out_pa_abandon(struct out_pa *o)
+static void pa_abandon(void *self)
 {
-    (void)o;
+    (void)self;
 }
+
+const struct output_ops out_pa_ops = {
+    .kind = "portaudio",
+    .open = pa_open,
+    .start = pa_start,
+    .active = pa_active,
+    .stop = pa_stop,
+    .close = pa_close,
+    .abandon = pa_abandon,
+    .stats = pa_stats,
+    .name = pa_name,
+};

@@ -43,13 +43,11 @@ void setup_add_dirs(struct clip_bank *b, const struct routine *r, const char *so
     }
 }
 
-struct engine_plan *setup_plan(const char *path, const struct setup_choice *c,
-                               struct clip_bank **bank, char *err, size_t errlen, int *bad_input)
+/* Takes R (freed on failure) to a plan. */
+static struct engine_plan *plan_of(struct routine *r, const char *path,
+                                   const struct setup_choice *c, struct clip_bank **bank,
+                                   char *err, size_t errlen, int *bad_input)
 {
-    *bad_input = 1;
-    struct routine *r = routine_load(path, err, errlen);
-    if (!r)
-        return NULL;
     if (*bank && clip_bank_rate(*bank) != r->rate) {
         snprintf(err, errlen,
                  "%s: rate is %d but the session plays at %d Hz; a new rate takes "
@@ -83,4 +81,25 @@ struct engine_plan *setup_plan(const char *path, const struct setup_choice *c,
     if (!p)
         routine_destroy(r);
     return p;
+}
+
+struct engine_plan *setup_plan(const char *path, const struct setup_choice *c,
+                               struct clip_bank **bank, char *err, size_t errlen, int *bad_input)
+{
+    *bad_input = 1;
+    struct routine *r = routine_load(path, err, errlen);
+    if (!r)
+        return NULL;
+    return plan_of(r, path, c, bank, err, errlen, bad_input);
+}
+
+struct engine_plan *setup_plan_text(const char *text, const char *name,
+                                    const struct setup_choice *c, struct clip_bank **bank,
+                                    char *err, size_t errlen, int *bad_input)
+{
+    *bad_input = 1;
+    struct routine *r = routine_parse(text, name, err, errlen);
+    if (!r)
+        return NULL;
+    return plan_of(r, name, c, bank, err, errlen, bad_input);
 }

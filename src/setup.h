@@ -36,4 +36,10 @@ void setup_add_dirs(struct clip_bank *b, const struct routine *r, const char *so
 struct engine_plan *setup_plan(const char *path, const struct setup_choice *c,
                                struct clip_bank **bank, char *err, size_t errlen, int *bad_input);
 
+/* The same for a routine given as TEXT in memory; NAME stands for the file
+ * in messages and relative paths. */
+struct engine_plan *setup_plan_text(const char *text, const char *name,
+                                    const struct setup_choice *c, struct clip_bank **bank,
+                                    char *err, size_t errlen, int *bad_input);
+
 #endif

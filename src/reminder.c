@@ -1,0 +1,164 @@
+#include "reminder.h"
+
+#include "remind.h"
+#include "signals.h"
+#include "term.h"
+
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct reminder {
+    const struct live_options *o;
+    const struct remind_options *ro;
+    char snooze[4096];
+    double next;          /* when the next reminder is due (wall clock) */
+    double told;          /* the time last announced */
+    time_t snoozed_seen;  /* the snooze file's time last read */
+    int keys;
+    int status;
+};
+
+static double monotonic_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Reminders are due at fractions of a second; the day's hours in whole ones. */
+static double wall_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static double open_at(double t, const struct remind_options *ro)
+{
+    time_t whole = (time_t)t;
+    time_t open = remind_next_open(whole, ro->from, ro->to);
+    return open == whole ? t : (double)open;
+}
+
+void reminder_prompt_text(char *out, size_t outlen, int prompt_only)
+{
+    snprintf(out, outlen,
+             "name = \"Reminder\";\ncue = \"%s\";\nlead_in = 3.5;\n"
+             "guidance = { lengths = false; countdown = false; closing = false; };\n"
+             "steps = ( { type = \"rest\"; seconds = 0.1; } );\n",
+             prompt_only ? "stand-up" : "calf-time");
+}
+
+/* The spoken prompt: a routine of its own, one cue and nothing else, built
+ * in memory. */
+static int play_prompt(const struct live_options *o, int prompt_only)
+{
+    char text[512];
+    reminder_prompt_text(text, sizeof text, prompt_only);
+    struct live_options po = *o;
+    po.routine = "reminder prompt";
+    po.text = text;
+    po.quiet = 1;
+    po.no_summary = 1;
+    po.choice.voice = 1;
+    return live_play(&po);
+}
+
+/* A snooze from another process that moves the next reminder later. */
+static void take_snooze(struct reminder *m)
+{
+    time_t snoozed = remind_snooze_read(m->snooze, time(NULL));
+    if (snoozed == m->snoozed_seen)
+        return;
+    m->snoozed_seen = snoozed;
+    if ((double)snoozed > m->next) {
+        m->next = open_at((double)snoozed, m->ro);
+        m->told = 0;
+    }
+}
+
+static void announce(struct reminder *m)
+{
+    if (m->next == m->told)
+        return;
+    char when[32];
+    struct tm tm;
+    time_t t = (time_t)m->next;
+    localtime_r(&t, &tm);
+    strftime(when, sizeof when, "%H:%M:%S", &tm);
+    printf("calfpace: next reminder at %s%s\n", when,
+           m->keys ? " (any key postpones it, q quits)" : "");
+    fflush(stdout);
+    m->told = m->next;
+}
+
+/* The prompt and the routine, then the next one due an interval from this
+ * one's start, but never sooner than a second after it ended. */
+static void fire(struct reminder *m, double now)
+{
+    term_end();
+    int rc = play_prompt(m->o, m->ro->prompt_only);
+    if (rc == 0 && !m->ro->prompt_only && !signals_stop_requested())
+        rc = live_play(m->o);
+    if (rc != 0)
+        m->status = rc; /* say so at the end, but keep reminding */
+    m->keys = term_begin(STDIN_FILENO);
+    double after = wall_seconds() + 1.0;
+    m->next = open_at(now + m->ro->every > after ? now + m->ro->every : after, m->ro);
+}
+
+/* Waits a little for a key: q quits (returns 1), any other postpones. */
+static int wait_key(struct reminder *m)
+{
+    struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+    if (poll(&pfd, m->keys ? 1 : 0, 250) <= 0 || !(pfd.revents & POLLIN))
+        return 0;
+    char buf[64], err[512], clean[1024];
+    ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+    if (n <= 0)
+        return 0;
+    if (memchr(buf, 'q', (size_t)n))
+        return 1;
+    time_t until = time(NULL) + (time_t)llround(m->ro->postpone);
+    if (remind_snooze_write(m->snooze, until, err, sizeof err) != 0)
+        fprintf(stderr, "calfpace: %s\n", term_clean(err, clean, sizeof clean));
+    m->next = open_at((double)until, m->ro);
+    m->snoozed_seen = until;
+    return 0;
+}
+
+int reminder_run(const struct live_options *o, const struct remind_options *ro)
+{
+    struct reminder m = {.o = o, .ro = ro};
+    remind_snooze_path(m.snooze, sizeof m.snooze);
+    signals_install();
+    double began = monotonic_seconds();
+    m.next = open_at(wall_seconds() + ro->every, ro);
+    m.snoozed_seen = remind_snooze_read(m.snooze, time(NULL));
+    if ((double)m.snoozed_seen > m.next)
+        m.next = open_at((double)m.snoozed_seen, ro); /* a snooze given before we started */
+    m.keys = term_begin(STDIN_FILENO);
+    while (!signals_stop_requested()) {
+        if (ro->run_for > 0.0 && monotonic_seconds() - began >= ro->run_for)
+            break;
+        double now = wall_seconds();
+        take_snooze(&m);
+        announce(&m);
+        if (now >= m.next) {
+            if (!remind_in_hours((time_t)now, ro->from, ro->to))
+                m.next = open_at(now, ro);
+            else
+                fire(&m, now);
+            continue;
+        }
+        if (wait_key(&m))
+            break;
+    }
+    term_end();
+    printf("calfpace: reminders stopped\n");
+    return m.status == 2 ? 2 : m.status ? 1 : 0;
+}

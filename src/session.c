@@ -1,0 +1,431 @@
+#include "session.h"
+
+#include "history.h"
+#include "timeline_text.h"
+#include "sequencer.h"
+#include "signals.h"
+#include "term.h"
+
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+struct session {
+    struct session_params p;
+    struct engine *engine;
+    struct clip_bank **bank;
+    const struct routine *shown; /* the newest routine handed to the engine */
+    struct output *out;
+    struct status status;
+    struct watch watch;
+    int keys; /* keys are read from p.keys_fd */
+    int quit; /* a stop was asked for (q, a handler) */
+    int asked_stop;
+    double session_seconds;
+    struct session_source src[SESSION_MAX_FDS];
+    int n_src;
+    double volume_db; /* the volume asked for, ahead of the engine's */
+    double jumped;    /* when a skip or restart was sent */
+    /* what the loop saw, for the report */
+    enum session_end end;
+    double started, cpu_before;
+    time_t started_wall;
+    double last_alive;
+    int64_t last_frame;
+};
+
+static double monotonic(void *ctx)
+{
+    (void)ctx;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static double now(const struct session *s)
+{
+    return s->p.now(s->p.clock_ctx);
+}
+
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+struct session *session_create(struct engine *engine, struct clip_bank **bank,
+                               const struct routine *shown, struct output *out,
+                               const struct session_params *p)
+{
+    struct session *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->p = *p;
+    if (!s->p.now)
+        s->p.now = monotonic;
+    s->engine = engine;
+    s->bank = bank;
+    s->shown = shown;
+    s->out = out;
+    s->watch.fd = -1;
+    s->last_frame = -1;
+    s->session_seconds = sequencer_session_seconds(shown);
+    status_init(&s->status, p->out, p->out_fd, p->tty, p->quiet);
+    return s;
+}
+
+void session_destroy(struct session *s)
+{
+    if (!s)
+        return;
+    watch_stop(&s->watch);
+    free(s);
+}
+
+int session_add_source(struct session *s, const struct session_source *src)
+{
+    if (s->n_src >= SESSION_MAX_FDS)
+        return -1;
+    s->src[s->n_src++] = *src;
+    return 0;
+}
+
+int session_add_fd(struct session *s, int fd, short events, void (*ready)(void *ctx, short revents),
+                   void *ctx)
+{
+    struct session_source src = {.fd = fd, .events = events, .ready = ready, .ctx = ctx};
+    return session_add_source(s, &src);
+}
+
+int session_command(struct session *s, enum control_kind kind, double value)
+{
+    struct control_cmd cmd = {.kind = kind, .value = value};
+    if (kind == CONTROL_NEXT || kind == CONTROL_BACK)
+        s->jumped = now(s);
+    return engine_send(s->engine, &cmd);
+}
+
+void session_change_volume(struct session *s, double db)
+{
+    double want = s->volume_db + db;
+    if (want < ENGINE_VOLUME_MIN_DB)
+        want = ENGINE_VOLUME_MIN_DB;
+    if (want > ENGINE_VOLUME_MAX_DB)
+        want = ENGINE_VOLUME_MAX_DB;
+    session_command(s, CONTROL_VOLUME, db);
+    s->volume_db = want;
+}
+
+double session_volume_db(const struct session *s)
+{
+    return s->volume_db;
+}
+
+int session_jumped(const struct session *s)
+{
+    return s->jumped > 0.0 && now(s) - s->jumped < 1.0;
+}
+
+void session_status(const struct session *s, struct engine_status *st)
+{
+    engine_status(s->engine, st);
+}
+
+double session_seconds(const struct session *s)
+{
+    return s->session_seconds;
+}
+
+void session_request_stop(struct session *s)
+{
+    s->quit = 1;
+}
+
+const struct routine *session_routine(const struct session *s)
+{
+    return s->shown;
+}
+
+static void reload(struct session *s)
+{
+    char err[2048];
+    int bad;
+    struct engine_plan *plan =
+        setup_plan(s->p.routine, s->p.choice, s->bank, err, sizeof err, &bad);
+    struct control_cmd cmd = {0};
+    if (!plan) {
+        status_say(&s->status, stderr, "%s", err);
+        status_say(&s->status, stderr,
+                   "calfpace: the edit is not taken up; the session goes on as it was");
+        cmd.kind = CONTROL_ALERT;
+        engine_send(s->engine, &cmd);
+        return;
+    }
+    cmd.kind = CONTROL_RELOAD;
+    cmd.ptr = plan;
+    if (engine_send(s->engine, &cmd) != 0) {
+        engine_plan_destroy(plan);
+        status_say(&s->status, stderr,
+                   "calfpace: busy; save the routine again to take up the edit");
+        return;
+    }
+    s->shown = engine_plan_routine(plan);
+    if (!s->p.quiet)
+        status_say(&s->status, s->p.out,
+                   "calfpace: %s reloaded; the session goes on from where it is", s->p.routine);
+}
+
+static void on_key(struct session *s, enum term_key key)
+{
+    switch (key) {
+    case TERM_KEY_PAUSE:
+        session_command(s, CONTROL_PAUSE, 0.0);
+        break;
+    case TERM_KEY_NEXT:
+        session_command(s, CONTROL_NEXT, 0.0);
+        break;
+    case TERM_KEY_BACK:
+        session_command(s, CONTROL_BACK, 0.0);
+        break;
+    case TERM_KEY_FASTER:
+        session_command(s, CONTROL_TEMPO, SESSION_TEMPO_STEP);
+        break;
+    case TERM_KEY_SLOWER:
+        session_command(s, CONTROL_TEMPO, 1.0 / SESSION_TEMPO_STEP);
+        break;
+    case TERM_KEY_LOUDER:
+        session_change_volume(s, SESSION_VOLUME_STEP_DB);
+        break;
+    case TERM_KEY_SOFTER:
+        session_change_volume(s, -SESSION_VOLUME_STEP_DB);
+        break;
+    case TERM_KEY_QUIT:
+        s->quit = 1;
+        break;
+    }
+}
+
+static void keys_ready(void *ctx, short revents)
+{
+    struct session *s = ctx;
+    (void)revents;
+    char buf[64];
+    ssize_t n = read(s->p.keys_fd, buf, sizeof buf);
+    if (n <= 0)
+        return;
+    enum term_key keys[64];
+    int k = term_parse_keys(buf, (size_t)n, keys, 64);
+    for (int i = 0; i < k; i++)
+        on_key(s, keys[i]);
+}
+
+static void watch_ready(void *ctx, short revents)
+{
+    struct session *s = ctx;
+    (void)revents;
+    watch_read(&s->watch, now(s));
+}
+
+/* One wait in poll() for every source, and their handlers. */
+static void wait_for_input(struct session *s)
+{
+    struct pollfd pfd[SESSION_MAX_FDS];
+    int n = s->n_src, timeout = s->p.poll_ms;
+    for (int i = 0; i < n; i++) {
+        struct session_source *src = &s->src[i];
+        short events = src->events;
+        if (src->prepare) {
+            int most = src->prepare(src->ctx, &events);
+            if (most >= 0 && most < timeout)
+                timeout = most;
+        }
+        pfd[i] = (struct pollfd){.fd = src->fd, .events = events};
+    }
+    int ready = poll(pfd, (nfds_t)n, timeout);
+    for (int i = 0; i < n; i++) {
+        struct session_source *src = &s->src[i];
+        if (ready > 0 && src->ready && pfd[i].revents)
+            src->ready(src->ctx, pfd[i].revents);
+        if (src->after_poll)
+            src->after_poll(src->ctx);
+    }
+}
+
+static void update_sources(struct session *s, const struct engine_status *st)
+{
+    for (int i = 0; i < s->n_src; i++)
+        if (s->src[i].update)
+            s->src[i].update(s->src[i].ctx, st);
+}
+
+/* 1 while the session goes on; else s->end says why it ended. */
+static int still_playing(struct session *s, const struct engine_status *st)
+{
+    if (!output_active(s->out)) {
+        /* The stream ended before the session did: the device or the sound
+         * server went away under it. */
+        struct engine_status last;
+        engine_status(s->engine, &last);
+        s->end = !last.finished ? SESSION_LOST
+                 : last.stopped ? SESSION_STOPPED
+                                : SESSION_FINISHED;
+        return 0;
+    }
+    /* A stream that stops moving (the sound server went away) must not hang
+     * the session. */
+    double t = now(s);
+    if (st->frame != s->last_frame) {
+        s->last_frame = st->frame;
+        s->last_alive = t;
+    } else if (t - s->last_alive > s->p.stall_seconds) {
+        s->end = SESSION_STALLED;
+        return 0;
+    }
+    return 1;
+}
+
+/* One turn of the loop: input, signals, edits, status, and the checks. */
+static int turn(struct session *s)
+{
+    wait_for_input(s);
+    if (signals_take_continued())
+        term_resume();
+    if (s->p.routine && watch_due(&s->watch, now(s)))
+        reload(s);
+    output_pump(s->out);
+    engine_collect(s->engine);
+    if ((signals_stop_requested() || s->quit) && !s->asked_stop) {
+        engine_request_stop(s->engine);
+        s->asked_stop = 1;
+    }
+    struct engine_status st;
+    struct output_stats os;
+    engine_status(s->engine, &st);
+    update_sources(s, &st);
+    output_stats(s->out, &os);
+    status_update(&s->status, s->shown, &st, os.underflows, s->session_seconds);
+    return still_playing(s, &st);
+}
+
+static void introduce(struct session *s)
+{
+    if (s->p.quiet)
+        return;
+    char len[32];
+    timeline_format_time(s->session_seconds, len, sizeof len);
+    char name[4 * ROUTINE_NAME_MAX + 1], dev[1024];
+    fprintf(s->p.out, "%s: %d steps, %s, on %s.\n",
+            term_clean(s->shown->name, name, sizeof name), s->shown->n_steps * s->shown->repeat,
+            len, term_clean(output_name(s->out), dev, sizeof dev));
+    if (s->keys)
+        fprintf(s->p.out,
+                "Keys: space pause, n next, b back, up/down tempo, left/right volume, q quit.\n");
+    else
+        fprintf(s->p.out, "Ctrl-C stops.\n");
+    fflush(s->p.out);
+}
+
+enum session_end session_run(struct session *s, char *err, size_t errlen)
+{
+    signals_install();
+    s->keys = s->p.keys_fd >= 0 && term_begin(s->p.keys_fd);
+    introduce(s);
+    if (s->keys)
+        session_add_fd(s, s->p.keys_fd, POLLIN, keys_ready, s);
+    if (s->p.routine && watch_start(&s->watch, s->p.routine) == 0)
+        session_add_fd(s, s->watch.fd, POLLIN, watch_ready, s);
+    s->started_wall = time(NULL);
+    s->cpu_before = cpu_seconds();
+    s->started = now(s);
+    if (output_start(s->out, err, errlen) != 0) {
+        term_end();
+        return s->end = SESSION_FAILED;
+    }
+    s->last_alive = now(s);
+    while (turn(s))
+        ;
+    term_end();
+    status_clear(&s->status);
+    return s->end;
+}
+
+/* One line in the history for every live session; a history that cannot be
+ * written costs a warning, never the session. */
+static void remember(const struct session *s, const struct engine_status *st, FILE *to)
+{
+    char path[1024], err[1024], clean[4096];
+    if (history_path(path, sizeof path, err, sizeof err) != 0) {
+        fprintf(to, "calfpace: history: %s\n", term_clean(err, clean, sizeof clean));
+        return;
+    }
+    const struct routine *r = s->shown;
+    struct history_record rec;
+    memset(&rec, 0, sizeof rec);
+    rec.start = s->started_wall;
+    snprintf(rec.routine, sizeof rec.routine, "%s", r->name);
+    rec.planned = sequencer_session_seconds(r);
+    rec.played = (double)st->frame / r->rate;
+    rec.steps_total = r->n_steps * r->repeat;
+    int done = st->step < 0 ? 0 : st->step + st->round * r->n_steps;
+    if (st->finished && !st->stopped)
+        done = rec.steps_total;
+    rec.steps_done = done > rec.steps_total ? rec.steps_total : done;
+    rec.tempo_min = st->tempo_min;
+    rec.tempo_max = st->tempo_max;
+    int lost = s->end == SESSION_LOST || s->end == SESSION_STALLED;
+    rec.ended = lost ? HISTORY_ERROR : st->stopped ? HISTORY_QUIT : HISTORY_DONE;
+    if (history_append(path, &rec, err, sizeof err) != 0)
+        fprintf(to, "calfpace: history: %s\n", term_clean(err, clean, sizeof clean));
+}
+
+static void closing_line(const struct session *s, const struct engine_status *st,
+                         const struct output_stats *os, FILE *to)
+{
+    const struct routine *r = s->shown;
+    char played[32];
+    timeline_format_time((double)st->frame / r->rate, played, sizeof played);
+    /* Counted as the history counts them: every round's steps. */
+    int steps_total = r->n_steps * r->repeat;
+    int steps_done = st->step < 0 ? 0 : st->step + st->round * r->n_steps;
+    if (st->finished && !st->stopped)
+        steps_done = steps_total;
+    if (steps_done > steps_total)
+        steps_done = steps_total;
+    if (s->end == SESSION_LOST || s->end == SESSION_STALLED)
+        fprintf(to,
+                "calfpace: the sound device stopped taking audio after %s (was the sound server "
+                "stopped?); ending the session\n",
+                played);
+    else if (!s->p.no_summary)
+        fprintf(to, "calfpace: %s after %s, %d of %d steps done, %llu underruns\n",
+                st->stopped ? "stopped" : "finished", played, steps_done, steps_total,
+                (unsigned long long)os->underflows);
+}
+
+void session_report(struct session *s, FILE *to, double launched_at)
+{
+    struct engine_status st;
+    struct output_stats os;
+    engine_status(s->engine, &st);
+    output_stats(s->out, &os);
+    double wall = now(s) - s->started;
+    double cpu = cpu_seconds() - s->cpu_before;
+    closing_line(s, &st, &os, to);
+    if (s->p.no_summary)
+        return;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(to,
+            "calfpace: %llu callbacks, mean %.2f%% and worst %.2f%% of the buffer period; CPU "
+            "%.2f%% of one core; first sample to the device %.0f ms after launch; peak RSS "
+            "%.1f MB\n",
+            (unsigned long long)os.callbacks, os.mean_fraction * 100.0, os.worst_fraction * 100.0,
+            wall > 0 ? cpu / wall * 100.0 : 0.0,
+            os.first_callback_at > 0 ? (os.first_callback_at - launched_at) * 1000.0 : -1.0,
+            (double)ru.ru_maxrss / 1024.0);
+    remember(s, &st, to);
+}
