@@ -21,8 +21,6 @@ struct live_options {
     int no_summary; /* not even the closing figures (a reminder's prompt) */
     int mpris;        /* be an MPRIS player on the session bus while playing */
     int pause_others; /* pause other MPRIS players while playing, resume after */
-    int mpris;        /* be an MPRIS player on the session bus while playing */
-    int pause_others; /* pause other MPRIS players while playing, resume after */
 };
 
 int live_play(const struct live_options *o);
