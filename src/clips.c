@@ -38,6 +38,11 @@ void clip_bank_destroy(struct clip_bank *b)
     free(b);
 }
 
+void clip_bank_clear_dirs(struct clip_bank *b)
+{
+    b->n_dirs = 0;
+}
+
 int clip_bank_add_dir(struct clip_bank *b, const char *dir)
 {
     if (b->n_dirs >= CLIPS_MAX_DIRS || strlen(dir) >= sizeof b->dirs[0])
@@ -245,11 +250,25 @@ static mixer_sample *to_samples(const float *x, int64_t frames)
     return out;
 }
 
+/* What tells one version of a file from the next: its time and size. */
+static void file_stamp(const char *path, int64_t *mtime_ns, int64_t *size)
+{
+    struct stat st;
+    *mtime_ns = *size = -1;
+    if (stat(path, &st) == 0) {
+        *mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        *size = (int64_t)st.st_size;
+    }
+}
+
 int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path, char *err,
                         size_t errlen)
 {
+    int64_t mtime_ns, size;
+    file_stamp(path, &mtime_ns, &size);
     for (int i = 0; i < b->n; i++)
-        if (strcmp(b->clips[i].name, name) == 0)
+        if (strcmp(b->clips[i].path, path) == 0 && b->clips[i].mtime_ns == mtime_ns &&
+            b->clips[i].size == size)
             return i;
     int64_t frames = 0;
     int rate = 0;
@@ -293,14 +312,13 @@ int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path,
     snprintf(c->path, sizeof c->path, "%s", path);
     c->data = held;
     c->frames = frames;
+    c->mtime_ns = mtime_ns;
+    c->size = size;
     return b->n++;
 }
 
 int clip_bank_load(struct clip_bank *b, const char *name, char *err, size_t errlen)
 {
-    for (int i = 0; i < b->n; i++)
-        if (strcmp(b->clips[i].name, name) == 0)
-            return i;
     char path[1024];
     if (clip_bank_resolve(b, name, path, sizeof path) != 0) {
         int len = snprintf(err, errlen, "no sound '%s' (looked for %s.wav, .flac, .ogg, ... in ",

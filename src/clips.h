@@ -7,7 +7,10 @@
  * added, for EXT in wav, flac, ogg, opus, aiff, mp3 (or NAME itself when it
  * has an extension).  Loading allocates and does I/O: do it before the
  * stream starts.  Clip data never moves or changes once loaded, so the audio
- * thread may read it while the bank lives.
+ * thread may read it while the bank lives.  A clip is known by its file's
+ * path, time and size: a routine that now names other folders, or a sound
+ * file saved anew, loads the new sound (the old one stays, in case it still
+ * plays).
  */
 #ifndef CALFPACE_CLIPS_H
 #define CALFPACE_CLIPS_H
@@ -25,6 +28,7 @@ struct clip {
     char path[1024];
     mixer_sample *data; /* mono, at the bank's rate */
     int64_t frames;
+    int64_t mtime_ns, size; /* the file's, when it was loaded */
 };
 
 struct clip_bank;
@@ -32,13 +36,16 @@ struct clip_bank;
 struct clip_bank *clip_bank_create(int rate);
 void clip_bank_destroy(struct clip_bank *b);
 
+/* Forgets the folders (not the clips): a new plan names its own. */
+void clip_bank_clear_dirs(struct clip_bank *b);
+
 /* Folders are searched in the order added; a missing folder is skipped. */
 int clip_bank_add_dir(struct clip_bank *b, const char *dir);
 
 /* Finds NAME's file; 0 with its path, or -1 when no folder has it. */
 int clip_bank_resolve(const struct clip_bank *b, const char *name, char *path, size_t pathlen);
 
-/* Loads NAME (once; later calls return the same index).  Returns the clip's
+/* Loads NAME (once per version of its file; later calls return the same index).  Returns the clip's
  * index, or -1 with "FILE: what is wrong" in err (or, when no file is found,
  * "no sound 'NAME' in DIR, DIR").  */
 int clip_bank_load(struct clip_bank *b, const char *name, char *err, size_t errlen);

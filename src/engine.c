@@ -81,9 +81,7 @@ static void click(struct engine *e, struct clip_ref c, float gain, float pan)
 
 static void publish_step(struct engine *e, const struct seq_event *ev)
 {
-    const struct step *st = &e->plan->routine->steps[ev->step];
-    e->step_start = ev->frame;
-    e->step_end = ev->frame + sequencer_frame_at(st->lead_in + e->seq.body_len, e->rate);
+    sequencer_step_span(&e->seq, &e->step_start, &e->step_end);
     atomic_store_explicit(&e->status_step_start, e->step_start, memory_order_relaxed);
     atomic_store_explicit(&e->status_step_end, e->step_end, memory_order_relaxed);
     atomic_store_explicit(&e->status_round, ev->round, memory_order_relaxed);
@@ -158,19 +156,31 @@ static void dispatch(struct engine *e, const struct seq_event *ev)
     }
 }
 
-/* After a change of plan or tempo the current step may end elsewhere. */
-static void republish_end(struct engine *e)
+/* ---- moves in time (audio thread) ---- */
+
+/* The step the listener is in, its beats and its end, re-derived from the
+ * sequencer after every move; never patched by hand. */
+static void republish(struct engine *e)
 {
-    if (e->pending.kind == SEQ_OPEN || e->pending.kind == SEQ_CLOSE ||
-        e->pending.kind == SEQ_DONE || e->seq.step != e->pending.step)
+    sequencer_peek(&e->seq, &e->pending);
+    if (e->pending.kind != SEQ_COUNT && e->pending.kind != SEQ_BEAT &&
+        e->pending.kind != SEQ_STEP_END)
         return;
-    const struct step *st = &e->plan->routine->steps[e->seq.step];
-    e->step_end = e->step_start + sequencer_frame_at(st->lead_in + e->seq.body_len, e->rate);
+    sequencer_step_span(&e->seq, &e->step_start, &e->step_end);
+    atomic_store_explicit(&e->status_step_start, e->step_start, memory_order_relaxed);
     atomic_store_explicit(&e->status_step_end, e->step_end, memory_order_relaxed);
     atomic_store_explicit(&e->status_beats, e->seq.beats, memory_order_relaxed);
 }
 
-/* ---- controls (audio thread) ---- */
+/* Every control that moves in time comes here: the sequencer stands where M
+ * says, never before the first frame not yet handed out (while paused, the
+ * frame the pause began on: the timeline stands still there). */
+static void move(struct engine *e, struct seq_move m)
+{
+    m.floor = e->paused ? e->paused_at : e->pos;
+    sequencer_locate(&e->seq, &m);
+    republish(e);
+}
 
 static double beat_period_frames(const struct engine *e)
 {
@@ -178,17 +188,11 @@ static double beat_period_frames(const struct engine *e)
     return bpm > 0.0 ? 60.0 / bpm * e->rate : 0.0;
 }
 
-static int in_paced_step(const struct engine *e)
-{
-    return (e->pending.kind == SEQ_BEAT || e->pending.kind == SEQ_COUNT) &&
-           e->plan->routine->steps[e->pending.step].type == STEP_PACED;
-}
-
 static void resume(struct engine *e)
 {
     int64_t shift = e->pos - e->paused_at;
     double period = beat_period_frames(e);
-    if (in_paced_step(e) && e->pending.kind == SEQ_BEAT && period > 0.0) {
+    if (e->pending.kind == SEQ_BEAT && period > 0.0) {
         /* Back into the beat: "go", a count-in click, then the next beat,
          * one beat apart; clicks only: one beat of silence. */
         int64_t p = (int64_t)llround(period);
@@ -196,41 +200,105 @@ static void resume(struct engine *e)
         int64_t want = e->pos + (e->plan->voice ? 2 * p : p);
         if (next < want)
             shift += want - next;
-        if (e->plan->voice)
+        if (e->plan->voice) {
+            const struct step_sounds *ss = &e->plan->steps[e->pending.step];
             e->countin_at = e->pos + p;
+            e->countin_clip = ss->n ? ss->clip[0] : e->plan->feedback;
+        }
     } else {
         shift += (int64_t)(0.5 * e->rate);
     }
     say_one(e, e->plan->vocab.word[WORD_GO], e->pos, 0);
-    sequencer_shift(&e->seq, shift);
-    e->pending.frame += shift;
     e->paused = 0;
     atomic_store_explicit(&e->status_paused, 0, memory_order_relaxed);
+    move(e, (struct seq_move){.kind = SEQ_MOVE_SHIFT, .delay = shift});
 }
 
-/* The step the listener is in: the pending event's, or the next one's. */
+static void pause(struct engine *e)
+{
+    e->paused = 1;
+    e->paused_at = e->pos;
+    e->countin_at = -1;
+    hush(e);
+    say_one(e, e->plan->vocab.word[WORD_PAUSED], e->pos, 0);
+    atomic_store_explicit(&e->status_paused, 1, memory_order_relaxed);
+}
+
+/* The step the listener is in: the pending event's, or the next one's.
+ * AHEAD 1 is the one after it (past the last: the next round, or the
+ * close), 0 the same step again. */
 static void jump(struct engine *e, int ahead)
 {
-    const struct routine *r = e->plan->routine;
-    int round = e->pending.round, step = e->pending.step;
     if (e->pending.kind == SEQ_CLOSE || e->pending.kind == SEQ_DONE || e->timeline_done)
         return;
-    if (e->pending.kind == SEQ_OPEN) {
-        round = 0;
-        step = 0;
-    } else {
-        step += ahead;
-    }
-    if (step >= r->n_steps) {
-        step = 0;
-        round++;
-    }
+    int open = e->pending.kind == SEQ_OPEN;
     hush(e);
     e->paused = 0;
     e->countin_at = -1;
     atomic_store_explicit(&e->status_paused, 0, memory_order_relaxed);
-    sequencer_goto(&e->seq, round, step, e->pos + (int64_t)(ENGINE_JUMP_SECONDS * e->rate));
-    sequencer_next(&e->seq, &e->pending);
+    move(e, (struct seq_move){.kind = SEQ_MOVE_STEP,
+                              .round = open ? 0 : e->pending.round,
+                              .step = open ? 0 : e->pending.step + ahead,
+                              .delay = (int64_t)(ENGINE_JUMP_SECONDS * e->rate)});
+}
+
+/* Tempo keys keep to the personal config's range; at its edge the listener
+ * hears the tempo and then "limit". */
+static void change_tempo(struct engine *e, double factor)
+{
+    double want = e->seq.scale * factor;
+    int limit = 0;
+    if (want >= ENGINE_TEMPO_SCALE_MAX - 1e-9) {
+        limit = want > ENGINE_TEMPO_SCALE_MAX + 1e-9 || e->seq.scale >= ENGINE_TEMPO_SCALE_MAX;
+        want = ENGINE_TEMPO_SCALE_MAX;
+    } else if (want <= ENGINE_TEMPO_SCALE_MIN + 1e-9) {
+        limit = want < ENGINE_TEMPO_SCALE_MIN - 1e-9 || e->seq.scale <= ENGINE_TEMPO_SCALE_MIN;
+        want = ENGINE_TEMPO_SCALE_MIN;
+    }
+    move(e, (struct seq_move){.kind = SEQ_MOVE_STAY, .scale = want});
+    atomic_store_explicit(&e->status_scale_milli, llround(e->seq.scale * 1000.0),
+                          memory_order_relaxed);
+    double bpm = sequencer_current_tempo(&e->seq);
+    struct phrase p = {0};
+    if (bpm > 0.0) {
+        phrase_add(&p, e->plan->vocab.word[WORD_TEMPO]);
+        phrase_number(&e->plan->vocab, &p, lround(bpm));
+    }
+    if (limit)
+        phrase_add(&p, e->plan->vocab.word[WORD_LIMIT]);
+    if (p.n) {
+        hush(e);
+        say(e, &p, e->pos, 0);
+    }
+}
+
+static void change_volume(struct engine *e, double db)
+{
+    e->volume_db += db;
+    if (e->volume_db < ENGINE_VOLUME_MIN_DB)
+        e->volume_db = ENGINE_VOLUME_MIN_DB;
+    if (e->volume_db > ENGINE_VOLUME_MAX_DB)
+        e->volume_db = ENGINE_VOLUME_MAX_DB;
+    mixer_set_volume(&e->mix, mixer_db_to_gain(e->volume_db), ENGINE_VOLUME_RAMP_SECONDS);
+    atomic_store_explicit(&e->status_volume_milli, llround(e->volume_db * 1000.0),
+                          memory_order_relaxed);
+    /* Heard back: one click at the new level, once the ramp is there. */
+    e->feedback_at = e->pos + (int64_t)ceil(ENGINE_VOLUME_RAMP_SECONDS * e->rate);
+}
+
+/* A saved edit: the new plan from now on, the listener where they were. */
+static void reload(struct engine *e, struct engine_plan *pl)
+{
+    struct engine_plan *old = e->plan;
+    engine_take_plan(e, pl);
+    e->countin_at = -1; /* it belonged to the old plan's beat */
+    move(e, (struct seq_move){.kind = SEQ_MOVE_STAY, .routine = pl->routine});
+    struct control_cmd back = {.kind = CONTROL_RELOAD, .ptr = old};
+    if (control_push(&e->retired, &back) != 0) {
+        /* The control thread is far behind; keeping the plan is safe,
+         * freeing it here is not. */
+    }
+    atomic_fetch_add_explicit(&e->status_reloads, 1, memory_order_relaxed);
 }
 
 static void apply(struct engine *e, const struct control_cmd *c)
@@ -241,16 +309,10 @@ static void apply(struct engine *e, const struct control_cmd *c)
          * that a headset's separate Play and Pause can be sent twice. */
         if (e->timeline_done || (c->value > 0.0 && e->paused) || (c->value < 0.0 && !e->paused))
             break;
-        if (e->paused) {
+        if (e->paused)
             resume(e);
-        } else {
-            e->paused = 1;
-            e->paused_at = e->pos;
-            e->countin_at = -1;
-            hush(e);
-            say_one(e, e->plan->vocab.word[WORD_PAUSED], e->pos, 0);
-            atomic_store_explicit(&e->status_paused, 1, memory_order_relaxed);
-        }
+        else
+            pause(e);
         break;
     case CONTROL_NEXT:
         jump(e, 1);
@@ -258,56 +320,18 @@ static void apply(struct engine *e, const struct control_cmd *c)
     case CONTROL_BACK:
         jump(e, 0);
         break;
-    case CONTROL_TEMPO: {
-        sequencer_scale_tempo(&e->seq, c->value);
-        atomic_store_explicit(&e->status_scale_milli, llround(e->seq.scale * 1000.0),
-                              memory_order_relaxed);
-        republish_end(e);
-        double bpm = sequencer_current_tempo(&e->seq);
-        if (bpm > 0.0) {
-            struct phrase p = {0};
-            phrase_add(&p, e->plan->vocab.word[WORD_TEMPO]);
-            phrase_number(&e->plan->vocab, &p, lround(bpm));
-            hush(e);
-            say(e, &p, e->pos, 0);
-        }
+    case CONTROL_TEMPO:
+        change_tempo(e, c->value);
         break;
-    }
     case CONTROL_VOLUME:
-        e->volume_db += c->value;
-        if (e->volume_db < ENGINE_VOLUME_MIN_DB)
-            e->volume_db = ENGINE_VOLUME_MIN_DB;
-        if (e->volume_db > ENGINE_VOLUME_MAX_DB)
-            e->volume_db = ENGINE_VOLUME_MAX_DB;
-        mixer_set_volume(&e->mix, mixer_db_to_gain(e->volume_db), 0.05);
-        atomic_store_explicit(&e->status_volume_milli, llround(e->volume_db * 1000.0),
-                              memory_order_relaxed);
-        /* Heard back: one click at the new level, once the ramp is there. */
-        click(e, e->plan->feedback, e->click_gain, 0.0f);
+        change_volume(e, c->value);
         break;
     case CONTROL_STOP:
         atomic_store_explicit(&e->stop_requested, 1, memory_order_relaxed);
         break;
-    case CONTROL_RELOAD: {
-        struct engine_plan *old = e->plan;
-        struct engine_plan *pl = c->ptr;
-        int kind_before = old->routine->steps[e->seq.step].type;
-        engine_take_plan(e, pl);
-        sequencer_switch(&e->seq, pl->routine, e->pos + (int64_t)(ENGINE_JUMP_SECONDS * e->rate));
-        if (e->pending.kind != SEQ_OPEN && e->pending.kind != SEQ_CLOSE &&
-            e->pending.kind != SEQ_DONE &&
-            (e->pending.step >= pl->routine->n_steps ||
-             (int)pl->routine->steps[e->seq.step].type != kind_before))
-            sequencer_next(&e->seq, &e->pending);
-        struct control_cmd back = {.kind = CONTROL_RELOAD, .ptr = old};
-        if (control_push(&e->retired, &back) != 0) {
-            /* The control thread is far behind; keeping the plan is safe,
-             * freeing it here is not. */
-        }
-        republish_end(e);
-        atomic_fetch_add_explicit(&e->status_reloads, 1, memory_order_relaxed);
+    case CONTROL_RELOAD:
+        reload(e, c->ptr);
         break;
-    }
     case CONTROL_ALERT:
         say_one(e, e->plan->vocab.word[WORD_CONFIG_ERROR], e->pos, 0);
         break;
@@ -315,6 +339,54 @@ static void apply(struct engine *e, const struct control_cmd *c)
 }
 
 /* ---- rendering (audio thread) ---- */
+
+/* Does the next thing due at the current frame, if any: an event, a clip of
+ * speech, the count-in or the volume's feedback click.  1 when it did one. */
+static int do_due(struct engine *e)
+{
+    if (e->fading)
+        return 0;
+    if (!e->paused && !e->timeline_done && e->pending.frame <= e->pos) {
+        struct seq_event ev;
+        sequencer_next(&e->seq, &ev);
+        if (ev.frame < e->pos)
+            e->late_events++; /* the sequencer's promise broken: counted, never hidden */
+        dispatch(e, &ev);
+        sequencer_peek(&e->seq, &e->pending);
+        return 1;
+    }
+    if (e->speech_n > 0 && next_speech_frame(e) <= e->pos) {
+        start_speech(e);
+        return 1;
+    }
+    if (e->countin_at >= 0 && e->countin_at <= e->pos) {
+        click(e, e->countin_clip, e->click_gain * 0.5f, 0.0f);
+        e->countin_at = -1;
+        return 1;
+    }
+    if (e->feedback_at >= 0 && e->feedback_at <= e->pos) {
+        click(e, e->plan->feedback, e->click_gain, 0.0f);
+        e->feedback_at = -1;
+        return 1;
+    }
+    return 0;
+}
+
+/* How many of the next N frames pass before something is due. */
+static int64_t frames_until_due(const struct engine *e, int64_t n)
+{
+    if (e->fading)
+        return n;
+    if (!e->paused && !e->timeline_done && e->pending.frame - e->pos < n)
+        n = e->pending.frame - e->pos;
+    if (e->speech_n > 0 && next_speech_frame(e) - e->pos < n)
+        n = next_speech_frame(e) - e->pos;
+    if (e->countin_at >= 0 && e->countin_at - e->pos < n)
+        n = e->countin_at - e->pos;
+    if (e->feedback_at >= 0 && e->feedback_at - e->pos < n)
+        n = e->feedback_at - e->pos;
+    return n;
+}
 
 int engine_render(struct engine *e, float *out, int frames)
 {
@@ -328,37 +400,16 @@ int engine_render(struct engine *e, float *out, int frames)
     if (!e->fading && atomic_load_explicit(&e->stop_requested, memory_order_relaxed)) {
         e->fading = 1;
         mixer_set_master_gain(&e->mix, 0.0f, ENGINE_FADE_SECONDS);
+        move(e, (struct seq_move){.kind = SEQ_MOVE_END});
     }
     int done = 0;
     while (done < frames) {
-        int live = !e->fading;
-        int events = live && !e->paused && !e->timeline_done;
-        if (events && e->pending.frame <= e->pos) {
-            dispatch(e, &e->pending);
-            if (!e->timeline_done)
-                sequencer_next(&e->seq, &e->pending);
+        if (do_due(e))
             continue;
-        }
-        if (live && e->speech_n > 0 && next_speech_frame(e) <= e->pos) {
-            start_speech(e);
-            continue;
-        }
-        if (live && e->countin_at >= 0 && e->countin_at <= e->pos) {
-            const struct step_sounds *ss = &e->plan->steps[e->pending.step];
-            click(e, ss->n ? ss->clip[0] : e->plan->feedback, e->click_gain * 0.5f, 0.0f);
-            e->countin_at = -1;
-            continue;
-        }
         if ((e->timeline_done && e->speech_n == 0 && mixer_active_voices(&e->mix) == 0) ||
             (e->fading && mixer_is_silent(&e->mix)))
             break;
-        int64_t n = frames - done;
-        if (events && e->pending.frame - e->pos < n)
-            n = e->pending.frame - e->pos;
-        if (live && e->speech_n > 0 && next_speech_frame(e) - e->pos < n)
-            n = next_speech_frame(e) - e->pos;
-        if (live && e->countin_at >= 0 && e->countin_at - e->pos < n)
-            n = e->countin_at - e->pos;
+        int64_t n = frames_until_due(e, frames - done);
         mixer_render(&e->mix, out + 2 * done, (int)n);
         done += (int)n;
         e->pos += n;
@@ -372,6 +423,6 @@ int engine_render(struct engine *e, float *out, int frames)
     atomic_store_explicit(&e->status_tempo_milli,
                           llround(sequencer_current_tempo(&e->seq) * 1000.0), memory_order_relaxed);
     atomic_store_explicit(&e->status_dropped, e->mix.voices_dropped, memory_order_relaxed);
+    atomic_store_explicit(&e->status_late, e->late_events, memory_order_relaxed);
     return done;
 }
-

@@ -26,6 +26,10 @@
 #define ENGINE_JUMP_SECONDS 0.3 /* from a skip or restart to the step's start */
 #define ENGINE_VOLUME_MIN_DB -40.0
 #define ENGINE_VOLUME_MAX_DB 12.0
+#define ENGINE_VOLUME_RAMP_SECONDS 0.05
+/* The tempo keys keep the tempo factor in the personal config's range. */
+#define ENGINE_TEMPO_SCALE_MIN 0.5
+#define ENGINE_TEMPO_SCALE_MAX 2.0
 
 struct engine_options {
     int voice;          /* speak; 0 plays the routine's beats alone */
@@ -48,6 +52,7 @@ struct engine_status {
     int finished; /* the session is over (or faded out on request) */
     int stopped;  /* it ended early, on request */
     uint64_t voices_dropped;
+    uint64_t events_late; /* events handed out after their frame; 0 always, by design */
 };
 
 struct engine_plan;

@@ -16,11 +16,16 @@ struct engine *engine_create(struct engine_plan *plan, const struct engine_optio
     mixer_init(&e->mix, e->rate);
     engine_take_plan(e, plan);
     sequencer_init(&e->seq, plan->routine, e->rate);
-    if (opt->tempo_scale > 0.0 && opt->tempo_scale != 1.0)
-        sequencer_scale_tempo(&e->seq, opt->tempo_scale);
+    if (opt->tempo_scale > 0.0 && opt->tempo_scale != 1.0) {
+        double scale = opt->tempo_scale;
+        scale = scale < ENGINE_TEMPO_SCALE_MIN ? ENGINE_TEMPO_SCALE_MIN : scale;
+        scale = scale > ENGINE_TEMPO_SCALE_MAX ? ENGINE_TEMPO_SCALE_MAX : scale;
+        sequencer_locate(&e->seq, &(struct seq_move){.kind = SEQ_MOVE_STAY, .scale = scale});
+    }
     atomic_init(&e->status_scale_milli, llround(e->seq.scale * 1000.0));
-    sequencer_next(&e->seq, &e->pending);
+    sequencer_peek(&e->seq, &e->pending);
     e->countin_at = -1;
+    e->feedback_at = -1;
     control_ring_init(&e->commands);
     control_ring_init(&e->retired);
     atomic_init(&e->stop_requested, 0);
@@ -38,6 +43,7 @@ struct engine *engine_create(struct engine_plan *plan, const struct engine_optio
     atomic_init(&e->status_tempo_milli, 0);
     atomic_init(&e->status_volume_milli, 0);
     atomic_init(&e->status_dropped, 0);
+    atomic_init(&e->status_late, 0);
     atomic_init(&e->status_tempo_min_milli, 0);
     atomic_init(&e->status_tempo_max_milli, 0);
     return e;
@@ -97,6 +103,7 @@ void engine_status(const struct engine *e, struct engine_status *st)
     st->volume_db =
         (double)atomic_load_explicit(&e->status_volume_milli, memory_order_relaxed) / 1000.0;
     st->voices_dropped = atomic_load_explicit(&e->status_dropped, memory_order_relaxed);
+    st->events_late = atomic_load_explicit(&e->status_late, memory_order_relaxed);
     st->tempo_min =
         (double)atomic_load_explicit(&e->status_tempo_min_milli, memory_order_relaxed) / 1000.0;
     st->tempo_max =

@@ -49,6 +49,9 @@ struct engine {
     int paused;
     int64_t paused_at;
     int64_t countin_at; /* a count-in click after a pause, or -1 */
+    struct clip_ref countin_clip;
+    int64_t feedback_at;  /* the volume key's click, once the new level is reached; or -1 */
+    uint64_t late_events; /* events handed out after their frame: the sequencer's promise broken */
     double volume_db;
     struct speech_item speech[ENGINE_SPEECH_QUEUE];
     int speech_head, speech_n;
@@ -67,7 +70,7 @@ struct engine {
     atomic_llong status_tempo_milli, status_scale_milli, status_volume_milli;
     atomic_llong status_tempo_min_milli, status_tempo_max_milli;
     long long tempo_min_milli, tempo_max_milli; /* audio thread's own copy */
-    atomic_ullong status_dropped;
+    atomic_ullong status_dropped, status_late;
 };
 
 /* Makes PL the engine's plan: its gains and ducking.  Real-time safe. */

@@ -93,8 +93,8 @@ struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank
     }
     if (pl->voice) {
         for (int w = 0; w < WORD_COUNT; w++)
-            if (load_ref(bank, r, phrase_word_name((enum phrase_word)w), 0, &pl->vocab.word[w],
-                         err, errlen))
+            if (load_ref(bank, r, phrase_word_name((enum phrase_word)w), 0, &pl->vocab.word[w], err,
+                         errlen))
                 goto fail;
         for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++) {
             if (!phrase_number_has_clip(n))

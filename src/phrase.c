@@ -3,10 +3,25 @@
 #include <math.h>
 
 static const char *const word_names[WORD_COUNT] = {
-    "w-times",      "w-seconds",        "w-minutes",    "w-getting-faster", "w-hold-for",
-    "w-tempo",      "w-session-length", "w-hundred",    "halfway",          "ten-more",
-    "last-five",    "switch-legs",      "relax",        "paused",           "go",
-    "config-error", "w-one-minute",     "w-one-second",
+    "w-times",
+    "w-seconds",
+    "w-minutes",
+    "w-getting-faster",
+    "w-hold-for",
+    "w-tempo",
+    "w-session-length",
+    "w-hundred",
+    "halfway",
+    "ten-more",
+    "last-five",
+    "switch-legs",
+    "relax",
+    "paused",
+    "go",
+    "config-error",
+    "w-one-minute",
+    "w-one-second",
+    "limit",
 };
 
 const char *phrase_word_name(enum phrase_word w)

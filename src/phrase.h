@@ -47,6 +47,7 @@ enum phrase_word {
     WORD_CONFIG_ERROR,
     WORD_ONE_MINUTE,
     WORD_ONE_SECOND,
+    WORD_LIMIT,
     WORD_COUNT
 };
 

@@ -38,6 +38,15 @@ static double ramp_time(const struct step *st, double p)
     return st->seconds + (p - end) * 60.0 / st->tempo_to;
 }
 
+/* The ramp's phase at time T within a step's body: the inverse of ramp_time. */
+static double ramp_phase(const struct step *st, double t)
+{
+    if (t <= st->seconds)
+        return tempo_phase(st->tempo_from, st->tempo_to, st->seconds, t);
+    double end = tempo_phase(st->tempo_from, st->tempo_to, st->seconds, st->seconds);
+    return end + (t - st->seconds) * st->tempo_to / 60.0;
+}
+
 static double beat_phase(const struct sequencer *s, int k)
 {
     return s->seg_phase + (double)(k - s->seg_beat) / s->seg_scale;
@@ -73,6 +82,7 @@ static void begin_step(struct sequencer *s)
     s->seg_beat = 0;
     s->seg_scale = s->scale;
     s->count = SEQUENCER_COUNTDOWN;
+    s->end_at = -1;
     plan_body(s);
 }
 
@@ -178,11 +188,19 @@ void sequencer_next(struct sequencer *s, struct seq_event *ev)
         s->next_kind = s->beat < s->beats ? SEQ_BEAT : SEQ_STEP_END;
         return;
     }
-    case SEQ_STEP_END:
+    case SEQ_STEP_END: {
         emit(s, ev, SEQ_STEP_END, s->step_start + st->lead_in + s->body_len, s->beat);
+        int64_t end_at = s->end_at;
         s->step_start += st->lead_in + s->body_len;
+        s->end_at = -1;
         advance(s);
+        if (end_at >= 0) {
+            /* Cut short by an edit: it ends, and what follows begins, here. */
+            ev->frame = end_at;
+            s->offset = end_at - sequencer_frame_at(s->step_start, s->rate);
+        }
         return;
+    }
     case SEQ_CLOSE:
         emit(s, ev, SEQ_CLOSE, s->step_start, 0);
         s->next_kind = SEQ_DONE;
@@ -193,9 +211,17 @@ void sequencer_next(struct sequencer *s, struct seq_event *ev)
     }
 }
 
-void sequencer_shift(struct sequencer *s, int64_t frames)
+void sequencer_peek(const struct sequencer *s, struct seq_event *ev)
 {
-    s->offset += frames;
+    struct sequencer copy = *s;
+    sequencer_next(&copy, ev);
+}
+
+void sequencer_step_span(const struct sequencer *s, int64_t *start, int64_t *end)
+{
+    const struct step *st = &s->routine->steps[s->step];
+    *start = frame_of(s, s->step_start);
+    *end = s->end_at >= 0 ? s->end_at : frame_of(s, s->step_start + st->lead_in + s->body_len);
 }
 
 /* Makes time T (seconds, before the offset) fall on frame AT. */
@@ -204,7 +230,10 @@ static void anchor(struct sequencer *s, double t, int64_t at)
     s->offset = at - sequencer_frame_at(t, s->rate);
 }
 
-void sequencer_goto(struct sequencer *s, int round, int step, int64_t at)
+/* STEP in ROUND (a step past the last is the next round's first) begins at
+ * frame AT, from its announcement; past the last round the session closes
+ * there. */
+static void start_step(struct sequencer *s, int round, int step, int64_t at)
 {
     const struct routine *r = s->routine;
     while (step >= r->n_steps) {
@@ -214,6 +243,7 @@ void sequencer_goto(struct sequencer *s, int round, int step, int64_t at)
     if (round >= r->repeat) {
         s->round = r->repeat - 1;
         s->step = r->n_steps - 1;
+        s->end_at = -1;
         s->next_kind = SEQ_CLOSE;
     } else {
         s->round = round;
@@ -224,81 +254,118 @@ void sequencer_goto(struct sequencer *s, int round, int step, int64_t at)
     anchor(s, s->step_start, at);
 }
 
-void sequencer_scale_tempo(struct sequencer *s, double factor)
+/* Outside a begun step: the next step begins as the routine now says, at
+ * the frame it had; the opening and the close keep theirs. */
+static void stay_between(struct sequencer *s)
 {
-    s->scale *= factor;
+    const struct routine *r = s->routine;
     if (s->next_kind == SEQ_OPEN) {
-        s->seg_scale = s->scale; /* the first step has not begun */
-        plan_body(s);
-        return;
+        begin_step(s);
+    } else if (s->next_kind == SEQ_STEP) {
+        if (s->step < r->n_steps)
+            begin_step(s);
+        else
+            start_step(s, s->round, s->step, frame_of(s, s->step_start));
+    } else if (s->step >= r->n_steps) {
+        s->step = r->n_steps - 1; /* the close: only the tempo reads it */
     }
-    if (s->next_kind == SEQ_CLOSE || s->next_kind == SEQ_DONE)
-        return;
-    const struct step *st = &s->routine->steps[s->step];
-    if (st->type != STEP_PACED)
-        return;
-    if (s->next_kind == SEQ_STEP || s->next_kind == SEQ_COUNT) {
-        /* Not yet at the first beat: the whole step takes the new tempo. */
-        if (s->beat == 0) {
-            s->seg_scale = s->scale;
-            plan_body(s);
-        }
-        return;
-    }
-    /* The beat already handed out (beat - 1) keeps its place; the ramp is
-     * re-anchored there. */
-    int k = s->beat > 0 ? s->beat - 1 : 0;
-    s->seg_phase = beat_phase(s, k);
-    s->seg_beat = k;
-    s->seg_scale = s->scale;
-    plan_body(s);
-    s->next_kind = s->beat < s->beats ? SEQ_BEAT : SEQ_STEP_END;
 }
 
-void sequencer_switch(struct sequencer *s, const struct routine *r, int64_t at)
+/* The same round, step and beat count under a new routine or tempo factor.
+ * The anchor is the next beat (not yet handed out, so not before the
+ * floor): its time in the old ramp becomes its time in the new one.  In the
+ * body the body's start keeps its frame, before it the step's start does
+ * (a changed lead-in moves the body).  Rounded once, from the anchor. */
+static void stay(struct sequencer *s, const struct seq_move *m)
 {
-    const struct routine *old = s->routine;
-    const struct step *was = &old->steps[s->step];
-    /* Where in the old body the last beat handed out sat. */
-    int k = s->beat > 0 ? s->beat - 1 : 0;
-    double u = was->type == STEP_PACED && s->beat > 0 ? ramp_time(was, beat_phase(s, k)) : 0.0;
+    const struct routine *r = m->routine ? m->routine : s->routine;
+    const struct step *was = &s->routine->steps[s->step];
+    int same = r == s->routine;
+    double p = beat_phase(s, s->beat);
+    double u = was->type == STEP_PACED ? ramp_time(was, p) : 0.0;
+    int64_t body_at = frame_of(s, s->step_start + was->lead_in);
     s->routine = r;
+    if (m->scale > 0.0)
+        s->scale = m->scale;
     if (s->round >= r->repeat)
         s->round = r->repeat - 1;
-    if (s->next_kind == SEQ_OPEN || s->next_kind == SEQ_CLOSE || s->next_kind == SEQ_DONE)
+    if (s->next_kind != SEQ_COUNT && s->next_kind != SEQ_BEAT && s->next_kind != SEQ_STEP_END) {
+        stay_between(s);
         return;
-    if (s->step >= r->n_steps) {
-        /* The step is gone: the session closes where the next event was. */
-        s->step = r->n_steps - 1;
-        s->next_kind = SEQ_CLOSE;
-        anchor(s, s->step_start, at);
+    }
+    if (s->step >= r->n_steps || r->steps[s->step].type != was->type) {
+        start_step(s, s->round, s->step, m->floor); /* gone or changed: afresh */
         return;
     }
     const struct step *st = &r->steps[s->step];
-    if (s->next_kind == SEQ_STEP) {
-        begin_step(s); /* not begun yet: it simply begins as the new file says */
-        return;
-    }
-    if (st->type != was->type) {
-        /* A step that changed its kind starts afresh where the next event was. */
-        sequencer_goto(s, s->round, s->step, at);
-        return;
-    }
-    /* Keep the step's start on the frame it had, with the new lead-in. */
-    s->offset +=
-        sequencer_frame_at(was->lead_in, s->rate) - sequencer_frame_at(st->lead_in, s->rate);
-    if (st->type == STEP_PACED && s->beat > 0) {
-        s->seg_phase = tempo_phase(st->tempo_from, st->tempo_to, st->seconds,
-                                   u < st->seconds ? u : st->seconds);
-        s->seg_beat = k;
-    } else {
-        s->seg_phase = 0.0;
-        s->seg_beat = 0;
-    }
+    if (m->floor > body_at)
+        anchor(s, s->step_start + st->lead_in, body_at);
+    int paced = st->type == STEP_PACED && s->beat > 0;
+    s->seg_phase = paced ? (same ? p : ramp_phase(st, u)) : 0.0;
+    s->seg_beat = paced ? s->beat : 0;
     s->seg_scale = s->scale;
+    s->end_at = -1;
     plan_body(s);
-    if (st->type == STEP_PACED && (s->next_kind == SEQ_BEAT || s->next_kind == SEQ_STEP_END))
-        s->next_kind = s->beat < s->beats ? SEQ_BEAT : SEQ_STEP_END;
+    s->next_kind = after_start(s);
+}
+
+/* Nothing before FLOOR: a countdown number that has passed is left out; a
+ * beat that would fall before it sounds on it, the ramp re-anchored there; a
+ * step that is already over ends on it; anything else begins on it. */
+static void settle(struct sequencer *s, int64_t floor)
+{
+    for (int guard = 0; guard < SEQUENCER_COUNTDOWN + 4; guard++) {
+        struct seq_event ev;
+        sequencer_peek(s, &ev);
+        if (ev.frame >= floor)
+            return;
+        const struct step *st = &s->routine->steps[s->step];
+        switch (s->next_kind) {
+        case SEQ_COUNT:
+            s->count--;
+            s->next_kind = after_start(s);
+            break;
+        case SEQ_BEAT: {
+            /* A quarter of a frame in, so the rounding lands on FLOOR. */
+            double t =
+                ((double)(floor - s->offset) + 0.25) / s->rate - (s->step_start + st->lead_in);
+            s->seg_phase = ramp_phase(st, t > 0.0 ? t : 0.0);
+            s->seg_beat = s->beat;
+            plan_body(s);
+            s->next_kind = s->beat < s->beats ? SEQ_BEAT : SEQ_STEP_END;
+            break;
+        }
+        case SEQ_STEP_END:
+            s->end_at = floor;
+            break;
+        default:
+            anchor(s, s->next_kind == SEQ_OPEN ? SEQUENCER_PREROLL_SECONDS : s->step_start, floor);
+            break;
+        }
+    }
+}
+
+void sequencer_locate(struct sequencer *s, const struct seq_move *m)
+{
+    switch (m->kind) {
+    case SEQ_MOVE_STAY:
+        stay(s, m);
+        break;
+    case SEQ_MOVE_STEP:
+        start_step(s, m->round, m->step, m->floor + m->delay);
+        break;
+    case SEQ_MOVE_SHIFT:
+        s->offset += m->delay;
+        if (s->end_at >= 0)
+            s->end_at += m->delay;
+        break;
+    case SEQ_MOVE_END:
+        s->next_kind = SEQ_DONE;
+        s->end_at = -1;
+        anchor(s, s->step_start, m->floor);
+        break;
+    }
+    settle(s, m->floor);
 }
 
 double sequencer_current_tempo(const struct sequencer *s)

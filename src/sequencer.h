@@ -14,6 +14,8 @@
  * Controls move the timeline by whole frames (an offset added after the
  * rounding) or re-anchor the current step's ramp at its next beat, so the
  * rest of a session stays exact after a pause, a skip or a tempo change.
+ * Every such move goes through sequencer_locate, which never schedules an
+ * event before the first frame not yet handed out.
  *
  * Pure: no allocation, no I/O; safe on the audio thread.  The routine must
  * outlive its use by the sequencer.
@@ -67,6 +69,7 @@ struct sequencer {
     double seg_scale;
     int beats;       /* the current step's beat count as now planned */
     double body_len; /* the current step's body length as now planned */
+    int64_t end_at;  /* the frame an edit made the step end on, or -1 */
 };
 
 void sequencer_init(struct sequencer *s, const struct routine *r, int rate);
@@ -74,21 +77,44 @@ void sequencer_init(struct sequencer *s, const struct routine *r, int rate);
 /* The next event, in order of frame; after SEQ_DONE it repeats SEQ_DONE. */
 void sequencer_next(struct sequencer *s, struct seq_event *ev);
 
-/* Moves everything not yet returned later by FRAMES (a pause). */
-void sequencer_shift(struct sequencer *s, int64_t frames);
+/* Where to stand: every move in time (an edit, a tempo key, next, back,
+ * pause and resume, stop) is one of these, and sequencer_locate is the one
+ * place that knows how to stand there. */
+enum seq_move_kind {
+    SEQ_MOVE_STAY,  /* the same round, step and beat count under ROUTINE and SCALE */
+    SEQ_MOVE_STEP,  /* ROUND/STEP starts afresh from its announcement, DELAY after FLOOR */
+    SEQ_MOVE_SHIFT, /* everything not yet handed out moves DELAY frames later */
+    SEQ_MOVE_END    /* nothing more comes */
+};
 
-/* The next event will be the start of STEP in ROUND, at frame AT (a step past
- * the last moves on to the next round, or to the close). */
-void sequencer_goto(struct sequencer *s, int round, int step, int64_t at);
+struct seq_move {
+    enum seq_move_kind kind;
+    const struct routine *routine; /* STAY: the routine from now on; NULL for the same */
+    double scale;                  /* STAY: the tempo factor from now on; 0 for the same */
+    int round, step;               /* STEP (a step past the last is the next round's first) */
+    int64_t delay;                 /* STEP, SHIFT: frames, >= 0 */
+    int64_t floor;                 /* the first frame not yet handed out */
+};
 
-/* Multiplies the tempo of the rest of the session by FACTOR from the beat
- * after the next one returned (which keeps its place). */
-void sequencer_scale_tempo(struct sequencer *s, double factor);
+/* Stands S where M says.  Promise: the next event is not before M->floor,
+ * and what follows it is the closed form from one anchor:
+ *   STAY keeps the next beat (or, before the first beat, the step's start;
+ *   in a hold or rest, its body's start) on its frame and times the rest of
+ *   the step from there at the new tempo;
+ *   a step that is already over (edited shorter than what has been played)
+ *   ends at M->floor, and the next step begins there from its announcement;
+ *   a step whose type changed, or that is gone, starts afresh from its
+ *   announcement at M->floor (gone: the step that now follows it);
+ *   a beat or a countdown number that would fall before M->floor is moved
+ *   to it (a beat) or left out (a number). */
+void sequencer_locate(struct sequencer *s, const struct seq_move *m);
 
-/* Switches to routine R keeping the position: the same round, step and beat
- * count; the event last returned keeps its place and later ones follow R.  A
- * step that changed its type starts afresh at frame AT. */
-void sequencer_switch(struct sequencer *s, const struct routine *r, int64_t at);
+/* The next event sequencer_next will return, without taking it. */
+void sequencer_peek(const struct sequencer *s, struct seq_event *ev);
+
+/* The frames of the current step's start and of its end as now planned
+ * (the step the next event belongs to, or the next step to begin). */
+void sequencer_step_span(const struct sequencer *s, int64_t *start, int64_t *end);
 
 /* The tempo (bpm, scaled) at which the next beat of a paced step sounds. */
 double sequencer_current_tempo(const struct sequencer *s);

@@ -22,6 +22,7 @@ void setup_add_dirs(struct clip_bank *b, const struct routine *r, const char *so
     int other = lang && strcmp(lang, "en") != 0;
     int have_data = paths_data_dir(data, sizeof data) == 0;
     paths_user_sounds_dir(user, sizeof user);
+    clip_bank_clear_dirs(b); /* this routine's folders, not the last one's */
     if (r->sounds_dir[0])
         clip_bank_add_dir(b, r->sounds_dir);
     if (sounds)

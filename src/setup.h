@@ -23,10 +23,9 @@ struct setup_choice {
  * personal config's, else English. */
 const char *setup_lang(const struct routine *r, const struct setup_choice *c);
 
-/* Adds R's sound folders to B, most specific first: the routine's own
- * sounds_dir, --sounds, the user's folder, the shipped sounds; for a
- * language other than English, its subfolder of each of the last two
- * before them. */
+/* Makes R's sound folders B's (in place of the last routine's), most specific first: the routine's
+ * own sounds_dir, --sounds, the user's folder, the shipped sounds; for a language other than
+ * English, its subfolder of each of the last two before them. */
 void setup_add_dirs(struct clip_bank *b, const struct routine *r, const char *sounds,
                     const char *lang);
 
