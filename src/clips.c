@@ -1,5 +1,8 @@
 #include "clips.h"
 
+#include "hint.h"
+
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <samplerate.h>
@@ -317,11 +320,48 @@ int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path,
     return b->n++;
 }
 
+/* The sound in the bank's folders whose name is nearest NAME, as for a
+ * setting's name: a typo ("click-hi") gets its "did you mean". */
+static int nearest_sound(const struct clip_bank *b, const char *name, char *out, size_t outlen)
+{
+    size_t best = strlen(name) <= 4 ? 2 : 3, found = 0;
+    for (int d = 0; d < b->n_dirs; d++) {
+        DIR *dir = opendir(b->dirs[d]);
+        if (!dir)
+            continue;
+        struct dirent *e;
+        while ((e = readdir(dir))) {
+            char base[256];
+            snprintf(base, sizeof base, "%s", e->d_name);
+            char *dot = strrchr(base, '.');
+            if (!dot || dot == base)
+                continue;
+            *dot = '\0';
+            size_t dist = hint_distance(name, base);
+            if (dist > 0 && dist < best) {
+                best = dist;
+                snprintf(out, outlen, "%s", base);
+                found = 1;
+            }
+        }
+        closedir(dir);
+    }
+    return (int)found;
+}
+
 int clip_bank_load(struct clip_bank *b, const char *name, char *err, size_t errlen)
 {
     char path[1024];
     if (clip_bank_resolve(b, name, path, sizeof path) != 0) {
-        int len = snprintf(err, errlen, "no sound '%s' (looked for %s.wav, .flac, .ogg, ... in ",
+        char near[256];
+        int len;
+        if (nearest_sound(b, name, near, sizeof near))
+            len = snprintf(err, errlen,
+                           "no sound '%s' (did you mean '%s'? looked for %s.wav, .flac, .ogg, "
+                           "... in ",
+                           name, near, name);
+        else
+            len = snprintf(err, errlen, "no sound '%s' (looked for %s.wav, .flac, .ogg, ... in ",
                            name, name);
         for (int d = 0; d < b->n_dirs && len > 0 && (size_t)len < errlen; d++)
             len += snprintf(err + len, errlen - (size_t)len, "%s%s", d ? ", " : "", b->dirs[d]);

@@ -139,7 +139,10 @@ void engine_plan_warn(const struct engine_plan *p, FILE *to)
             count = SEQUENCER_COUNTDOWN * 60.0 / st->tempo_from;
             room -= count;
         }
-        if (st->type == STEP_REST || len <= room + 1e-9)
+        /* A step that leaves its cue and its lead-in to the defaults is not
+         * warned about: nothing in the file to change, and the countdown
+         * numbers that do not fit are dropped (routine-format.md 8.2). */
+        if (st->type == STEP_REST || len <= room + 1e-9 || (!st->lead_in_given && !st->cue[0]))
             continue;
         fprintf(to,
                 "%s:%d: warning: step %d's announcement lasts %.1f s%s but its lead_in is %.1f s; "

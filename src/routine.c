@@ -1,6 +1,8 @@
 #include "routine.h"
 
 #include "cfgtext.h"
+#include "hint.h"
+#include "paths.h"
 #include "safefile.h"
 #include "tempo.h"
 
@@ -82,32 +84,6 @@ static void fail_at(const struct ctx *c, const config_setting_t *s, const char *
         snprintf(c->err, c->errlen, "%s: %s", file, what);
 }
 
-/* Levenshtein distance, capped, for "did you mean" hints on short names. */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 31 || lb > 31)
-        return 99;
-    size_t row[32];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = diag + cost;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            if (up + 1 < best)
-                best = up + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
 
 /* libconfig reads an integer too large for 32 bits as its low 32 bits, so
  * 4294967297 would pass as 1.  Read the literal as written instead: on the
@@ -180,7 +156,7 @@ static int check_names(const struct ctx *c, const config_setting_t *group,
         for (const char *const *a = allowed; *a; a++) {
             if (strcmp(*a, name) == 0)
                 known = 1;
-            size_t d = distance(*a, name);
+            size_t d = hint_distance(*a, name);
             size_t la = strlen(*a);
             /* "tempo_form" is most likely "tempo" with a slip after it. */
             if (la >= 4 && strncmp(*a, name, la) == 0)
@@ -237,7 +213,7 @@ static const char *type_word(const config_setting_t *s)
     case CONFIG_TYPE_INT64:
         return "a whole number";
     case CONFIG_TYPE_FLOAT:
-        return "a number";
+        return "a decimal number";
     case CONFIG_TYPE_STRING:
         return "a string";
     case CONFIG_TYPE_BOOL:
@@ -335,6 +311,14 @@ static int get_sound_name(const struct ctx *c, const config_setting_t *s, char *
 {
     if (get_string(c, s, out, outlen, what))
         return -1;
+    char a[ROUTINE_NAME_MAX], b[ROUTINE_NAME_MAX];
+    if (c->text && hint_joined(c->text, text_line(s), out, a, sizeof a, b, sizeof b)) {
+        fail_at(c, (s),
+                "\"%s\" \"%s\" has no comma between the names, so they read as one, \"%s\" "
+                "(write [ \"%s\", \"%s\" ])",
+                a, b, out, a, b);
+        return -1;
+    }
     int ok = out[0] != '\0' && out[0] != '.';
     for (const char *p = out; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
@@ -462,9 +446,11 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
             return -1;
     }
     st->lead_in = st->type == STEP_REST ? 0.0 : default_lead;
-    if ((s = config_setting_get_member(g, "lead_in")) &&
-        get_number(c, s, 0.0, ROUTINE_LEAD_IN_MAX, "lead_in (seconds)", &st->lead_in))
-        return -1;
+    if ((s = config_setting_get_member(g, "lead_in"))) {
+        if (get_number(c, s, 0.0, ROUTINE_LEAD_IN_MAX, "lead_in (seconds)", &st->lead_in))
+            return -1;
+        st->lead_in_given = 1;
+    }
 
     const config_setting_t *secs = config_setting_get_member(g, "seconds");
     const config_setting_t *beats = config_setting_get_member(g, "beats");
@@ -709,8 +695,8 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
     s = config_setting_get_member(root, "steps");
     if (!s) {
         fail(c, 0,
-             "no 'steps' (write steps = ( { type = \"paced\"; ... } ); see "
-             "docs/routine-format.md)");
+             "no 'steps' (write steps = ( { type = \"paced\"; ... } ); see %s)",
+             paths_format_doc());
         return -1;
     }
     if (config_setting_type(s) != CONFIG_TYPE_LIST) {
@@ -725,6 +711,8 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
     for (int i = 0; i < n; i++)
         if (read_step(c, config_setting_get_elem(s, (unsigned)i), i, r->lead_in, &r->steps[i]))
             return -1;
+        else if (config_setting_get_member(root, "lead_in"))
+            r->steps[i].lead_in_given = 1;
     r->n_steps = n;
     /* The whole session, as the sequencer times it (without its pre-roll):
      * a day at most, so every session can be recorded and read back. */
@@ -745,6 +733,26 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
     return 0;
 }
 
+/* libconfig's "syntax error" and "duplicate setting name" say neither
+ * where on the line nor what: name the likely cause when it is a common one. */
+static void explain_syntax(const struct ctx *c, const config_t *cfg, const char *see)
+{
+    const char *what = config_error_text(cfg);
+    int at = config_error_line(cfg), line, col;
+    char why[256], name[64];
+    if (!what || at <= 0)
+        return;
+    if (strcmp(what, "syntax error") == 0 && hint_syntax(c->text, at, &at, &col, why, sizeof why)) {
+        const char *file = cfgtext_where(c->ct, at, &line);
+        snprintf(c->err, c->errlen, "%s:%d:%d: syntax error: %s", file, line, col, why);
+    } else if (strcmp(what, "duplicate setting name") == 0 &&
+               hint_duplicate(c->text, at, name, sizeof name)) {
+        const char *file = cfgtext_where(c->ct, at, &line);
+        snprintf(c->err, c->errlen, "%s:%d: '%s' is set twice in the same group (keep one) %s",
+                 file, line, name, see);
+    }
+}
+
 /* Parses TEXT (the routine NAME): includes resolved by cfgtext, so that
  * libconfig never opens a file and a hostile include fails in milliseconds. */
 struct routine *routine_parse(const char *text, const char *name, char *err, size_t errlen)
@@ -753,6 +761,9 @@ struct routine *routine_parse(const char *text, const char *name, char *err, siz
     struct ctx c = {name, err, errlen, NULL, NULL};
     /* @include paths are relative to the routine's folder. */
     dir_of(name, dir, sizeof dir);
+    /* A UTF-8 byte-order mark, as some Windows editors write: not a mistake. */
+    if (memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        text += 3;
     struct cfgtext *ct = cfgtext_expand(text, name, dir, "routine", err, errlen);
     if (!ct)
         return NULL;
@@ -767,7 +778,10 @@ struct routine *routine_parse(const char *text, const char *name, char *err, siz
     snprintf(r->path, sizeof r->path, "%s", name);
     config_t cfg;
     config_init(&cfg);
-    if (cfgtext_parse(ct, &cfg, "(see docs/routine-format.md for the syntax)", err, errlen)) {
+    char see[600];
+    snprintf(see, sizeof see, "(see %s for the syntax)", paths_format_doc());
+    if (cfgtext_parse(ct, &cfg, see, err, errlen)) {
+        explain_syntax(&c, &cfg, see);
         config_destroy(&cfg);
         cfgtext_destroy(ct);
         free(r);
@@ -792,15 +806,15 @@ struct routine *routine_load(const char *path, char *err, size_t errlen)
         return NULL;
     if (memchr(text, '\0', got)) {
         fail(&c, 0,
-             "the file holds binary data (a routine is a text file; see "
-             "docs/routine-format.md)");
+             "the file holds binary data (a routine is a text file; see %s)",
+             paths_format_doc());
         free(text);
         return NULL;
     }
     if (got == 0 || strspn(text, " \t\r\n") == got) {
         fail(&c, 0,
-             "the file is empty (a routine needs at least steps = ( ... ); see "
-             "docs/routine-format.md)");
+             "the file is empty (a routine needs at least steps = ( ... ); see %s)",
+             paths_format_doc());
         free(text);
         return NULL;
     }

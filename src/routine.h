@@ -42,6 +42,7 @@ struct step {
     int beats;                  /* paced: beats in the step (derived when given as seconds) */
     int beats_given;            /* 1 if the file gave beats, 0 if it gave seconds */
     double lead_in;             /* seconds from the step's start (its cue) to its body */
+    int lead_in_given;          /* the file set lead_in (in the step or at the top) */
     int n_sounds;
     char sounds[ROUTINE_MAX_CYCLE][ROUTINE_NAME_MAX]; /* cycled per beat */
     int n_pan;

@@ -52,7 +52,12 @@ void timeline_print(FILE *to, const struct routine *r)
         }
     }
     timeline_format_time(t, a, sizeof a);
-    fprintf(to, "  total %s (the closing cue follows)\n", a);
+    if (r->end_cue[0])
+        fprintf(to, "  total %s (the closing cue follows)\n", a);
+    else if (r->guidance.closing)
+        fprintf(to, "  total %s (the spoken session length follows)\n", a);
+    else
+        fprintf(to, "  total %s\n", a);
 }
 
 static const char *kind_name(enum seq_kind k)

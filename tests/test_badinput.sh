@@ -98,11 +98,11 @@ $STEP" "1: 'end_cue' must be a string in double quotes, not an array [ ]"
 wrong_type lead_in "lead_in = \"long\";
 $STEP" "1: 'lead_in' must be a number, not a string (allowed: 0 to 30)"
 wrong_type repeat "repeat = 2.0;
-$STEP" "1: 'repeat' must be a whole number, not a number (allowed: 1 to 1000)"
+$STEP" "1: 'repeat' must be a whole number, not a decimal number (allowed: 1 to 1000)"
 wrong_type rate "rate = \"cd\";
 $STEP" "1: 'rate' must be a whole number, not a string (allowed: 8000 to 192000)"
 wrong_type volume "volume = -3.0;
-$STEP" "1: 'volume' must be a group like { clicks = -8.0; voice = -2.0; }, not a number"
+$STEP" "1: 'volume' must be a group like { clicks = -8.0; voice = -2.0; }, not a decimal number"
 wrong_type volume.clicks "volume = { clicks = \"loud\"; };
 $STEP" "1: 'clicks' must be a number, not a string (allowed: -60 to 12)"
 wrong_type volume.voice "volume = { voice = ( 1.0 ); };
@@ -120,7 +120,7 @@ wrong_type tempo.from 'steps = ( { type = "paced"; tempo = { from = "slow"; to =
 wrong_type seconds 'steps = ( { type = "rest"; seconds = "ten"; } );' \
     "1: 'seconds' must be a number, not a string (allowed: "
 wrong_type beats 'steps = ( { type = "paced"; tempo = 100.0; beats = 4.5; } );' \
-    "1: 'beats' must be a whole number, not a number (allowed: 1 to 100000)"
+    "1: 'beats' must be a whole number, not a decimal number (allowed: 1 to 100000)"
 wrong_type sounds 'steps = ( { type = "paced"; tempo = 100.0; beats = 4; sounds = 5; } );' \
     "1: 'sounds' must be an array of sound names like [ \"tick\", \"tock\" ], not a whole number"
 wrong_type pan 'steps = ( { type = "paced"; tempo = 100.0; beats = 4; pan = "left"; } );' \
@@ -147,8 +147,8 @@ number pan--5 'steps = ( { type = "paced"; tempo = 100.0; beats = 4; pan = [ -5.
     "1: pan -5 is out of range (allowed: -1 to 1)"
 # libconfig has no NaN or infinity literals: nan and inf are syntax errors,
 # and 1e999 overflows to infinity, which the range check refuses.
-number tempo-nan 'steps = ( { type = "paced"; tempo = nan; beats = 4; } );' "1: syntax error"
-number tempo-inf 'steps = ( { type = "paced"; tempo = inf; beats = 4; } );' "1: syntax error"
+number tempo-nan 'steps = ( { type = "paced"; tempo = nan; beats = 4; } );' "1:37: syntax error: nan is not a number (write a number such as 60.0)"
+number tempo-inf 'steps = ( { type = "paced"; tempo = inf; beats = 4; } );' "1:37: syntax error: inf is not a number (write a number such as 60.0)"
 number tempo-1e999 'steps = ( { type = "paced"; tempo = 1e999; beats = 4; } );' \
     "1: tempo (bpm) inf is out of range (allowed: 10 to 400)"
 number seconds--1e999 'steps = ( { type = "rest"; seconds = -1e999; } );' \

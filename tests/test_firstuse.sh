@@ -92,6 +92,49 @@ if (cd "$dir" && "$bin" check evening 2>&1 | grep -q '/\.\./'); then
     failed=$((failed + 1)); echo "FAIL: a path with /../ in it"
 else passed=$((passed + 1)); echo "ok: paths are shown tidy (no /../)"; fi
 
+# Syntax errors: the column and the likely cause of the common ones.
+syntax() { # syntax TEXT PATTERN
+    printf '%s\n' "$1" >"$dir/s.cfg"
+    expect 2 "^s.cfg:$2" -- check s.cfg
+}
+syntax 'steps = ( { type = "paced"; tempo = 60,5; beats = 4; } );' "1:39: syntax error: 60,5 has a decimal comma \(write 60.5\)$"
+syntax 'steps = ( { type = "rest"; seconds = 1:30; } );' "1:38: syntax error: 1:30 is not a number \(a time is written in seconds: 90.0\)$"
+syntax 'name = Morning;
+steps = ( { type = "rest"; seconds = 5.0; } );' '1:8: syntax error: Morning is not in double quotes \(write "Morning"\)$'
+syntax "name = 'Rest'; steps = ( { type = \"rest\"; seconds = 5; } );" "1:8: syntax error: 'Rest' is in single quotes"
+syntax 'steps = ( { type = "rest"; seconds = 5.0; },
+);' "1:44: syntax error: a comma before '\)' on the next line \(the last element takes none: remove it\)$"
+syntax 'steps = ( { type = "paced"; tempo = 60.0; beats = 4; sounds = [ "click", ]; } );' "1:72: syntax error: a comma before '\]'"
+syntax 'steps = (
+  { type = "rest"; seconds = 10.0; }
+  { type = "rest"; seconds = 10.0; }
+);' "2:36: syntax error: no comma after '\}'"
+syntax 'name = "a";
+steps = ( { type = "rest"; seconds = 5.0; seconds = 4.0; } );' "2: 'seconds' is set twice in the same group \(keep one\)"
+syntax 'steps = ( { type = "paced"; tempo = 60.0; beats = 4; sounds = [ "click-high" "click-low" ]; } );' \
+    '1: "click-high" "click-low" has no comma between the names, so they read as one, "click-highclick-low" \(write \[ "click-high", "click-low" \]\)$'
+syntax 'steps = ( { type = "paced"; tempo = 60.0; beats = 4; sounds = [ "click-hi" ]; } );' \
+    "1: no sound 'click-hi' \(did you mean 'click-high'\? looked for click-hi.wav"
+syntax 'steps = ( { type = "paced"; tempo = 60.0; beats = 4.5; } );' \
+    "1: 'beats' must be a whole number, not a decimal number \(allowed: 1 to 100000\)$"
+printf '\xef\xbb\xbfsteps = ( { type = "rest"; seconds = 5.0; } );\n' >"$dir/bom.cfg"
+expect 0 'total 0:05' -- check bom.cfg
+
+# The smallest documented routine: no warning about its own defaults, and
+# no closing cue promised where there is none.
+printf 'steps = ( { type = "paced"; tempo = 60.0; beats = 40; } );\n' >"$dir/small.cfg"
+out=$(cd "$dir" && "$bin" check small.cfg 2>&1); rc=$?
+if [ "$rc" = 0 ] && ! grep -q warning <<<"$out" && ! grep -q 'closing cue' <<<"$out" &&
+    grep -q 'total 0:43.1 (the spoken session length follows)$' <<<"$out"; then
+    passed=$((passed + 1)); echo "ok: the smallest routine checks without a warning"
+else
+    failed=$((failed + 1)); echo "FAIL: the smallest routine:"; echo "$out" | sed 's/^/   | /'
+fi
+printf 'lead_in = 3.0;\nsteps = ( { type = "paced"; tempo = 60.0; beats = 40; } );\n' >"$dir/given.cfg"
+expect 0 '' -- check given.cfg
+grep -q "given.cfg:2: warning: step 1's announcement" "$dir/err" && { passed=$((passed + 1)); echo "ok: a lead_in written in the file is still warned about"; } ||
+    { failed=$((failed + 1)); echo "FAIL: no warning for a written lead_in"; sed 's/^/   | /' "$dir/err"; }
+
 # The personal config: each setting with its own limit.
 mkdir -p "$XDG_CONFIG_HOME/calfpace"
 conf=$XDG_CONFIG_HOME/calfpace/calfpace.cfg
