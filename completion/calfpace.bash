@@ -5,26 +5,27 @@
 # Needs nothing from bash-completion itself.
 #
 # Completes the commands, the options (those that fit the command given),
-# routine files (*.cfg), output files for -o (.wav .flac .ogg), folders for
+# routine files (*.cfg), output files for -o (.wav .flac .ogg
+# .oga .mp3 .opus), folders for
 # --sounds, languages for --voice, and device names for -d/--device, read
 # from `calfpace devices`.
 
 _calfpace_commands="play render check devices stats remind"
 
 # Options that take a value (as a separate word or after '=').
-_calfpace_valued="-o --output -d --device --latency --sounds --voice --every --between --for --snooze"
+_calfpace_valued="-o --output -d --device --latency --sounds --voice --every --between --for --snooze --bitrate"
 
 # _calfpace_options COMMAND: the options that fit COMMAND ("" for none yet).
 _calfpace_options() {
     local play="-d --device --latency --sounds --voice --no-voice -q --quiet"
     case $1 in
     play) echo "$play -h --help" ;;
-    render) echo "-o --output --sounds --voice --no-voice -q --quiet -h --help" ;;
+    render) echo "-o --output --bitrate --sounds --voice --no-voice -q --quiet -h --help" ;;
     check) echo "--events --sounds --voice --no-voice -h --help" ;;
     devices) echo "-h --help" ;;
     stats) echo "--csv -h --help" ;;
     remind) echo "--every --between --for --snooze $play -h --help" ;;
-    *) echo "$play -o --output --events --every --between --for --snooze --csv -h --help -V --version" ;;
+    *) echo "$play -o --output --bitrate --events --every --between --for --snooze --csv -h --help -V --version" ;;
     esac
 }
 
@@ -175,7 +176,7 @@ _calfpace() {
 
     if [[ -n $value_of ]]; then
         case $value_of in
-        -o | --output) _calfpace_files "$cur" wav flac ogg ;;
+        -o | --output) _calfpace_files "$cur" wav flac ogg oga mp3 opus ;;
         -d | --device)
             local devices
             devices=$(_calfpace_devices "${_cp_words[0]:-calfpace}")

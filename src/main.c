@@ -57,6 +57,7 @@ enum opt_bit {
     O_CSV = 1 << 11,
     O_MPRIS = 1 << 12, /* --no-mpris */
     O_AWAY = 1 << 13,
+    O_BITRATE = 1 << 14,
 };
 
 struct options {
@@ -69,6 +70,7 @@ struct options {
     int quiet;
     int events;
     int csv;
+    int bitrate; /* kbit/s for MP3 and Opus renders; 0 for the default */
     const char *lang;
     const char *every, *between, *snooze, *run_for, *away;
     int no_mpris;
@@ -79,7 +81,8 @@ static void usage(FILE *to)
     fprintf(to,
             "Usage: calfpace [play] [ROUTINE]      play a routine live (default: calf-pump)\n"
             "                                      ROUTINE: a file, or a shipped one by name\n"
-            "       calfpace render ROUTINE -o FILE render a session into FILE (.wav .flac .ogg)\n"
+            "       calfpace render ROUTINE -o FILE render a session into FILE\n"
+            "                                      (.wav .flac .ogg .oga .mp3 .opus)\n"
             "       calfpace check ROUTINE          validate and print the plan\n"
             "       calfpace devices                list output devices\n"
             "       calfpace remind [ROUTINE|none]  remind to move every --every (default 45m)\n"
@@ -91,6 +94,7 @@ static void usage(FILE *to)
             "  -d, --device NAME     output device: a name (or part of one) or an index\n"
             "      --latency SEC     ask the device for this much output latency (0.02 to 2)\n"
             "      --sounds DIR      look for sounds in DIR (after the routine's own sounds_dir)\n"
+            "      --bitrate KBPS    with render: MP3 or Opus bitrate (default 64, 32)\n"
             "      --no-voice        the routine's beats alone: no speech\n"
             "      --voice LANG      speak in LANG: en (English), de (German), or off\n"
             "  -q, --quiet           no status line while playing\n"
@@ -140,6 +144,8 @@ static struct engine_plan *load_plan(const char *path, const struct options *o,
     return p;
 }
 
+#define RENDER_WARN_BYTES 2e9 /* "a few GB": say so before writing them */
+
 static int cmd_check(const char *path, const struct options *o)
 {
     struct clip_bank *bank;
@@ -148,6 +154,13 @@ static int cmd_check(const char *path, const struct options *o)
     if (!p)
         return status;
     engine_plan_warn(p, stderr);
+    const struct routine *r = engine_plan_routine(p);
+    double wav = sequencer_session_seconds(r) * r->rate * 4.0;
+    if (wav > RENDER_WARN_BYTES)
+        fprintf(stderr,
+                "%s: warning: a WAV render of this session takes about %.1f GB (%d Hz); .flac, "
+                ".opus or a lower rate is smaller\n",
+                r->path, wav / 1e9, r->rate);
     if (o->events)
         timeline_print_events(stdout, engine_plan_routine(p));
     else
@@ -157,6 +170,66 @@ static int cmd_check(const char *path, const struct options *o)
     return 0;
 }
 
+/* Set by SIGINT, SIGTERM and SIGHUP while a render runs. */
+static volatile sig_atomic_t render_cancel;
+
+static void on_render_signal(int sig)
+{
+    render_cancel = sig;
+}
+
+#define PROGRESS_AFTER 1.0    /* seconds of rendering before a bar appears */
+
+struct render_progress {
+    int rate;
+    int64_t expected; /* frames, from the plan */
+    struct timespec t0, last;
+    int shown;
+};
+
+static double seconds_between(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* A bar on the terminal: percent, audio time done, speed.  Only when the
+ * render has taken a while, redrawn five times a second. */
+static void render_progress(void *ctx, int64_t frames)
+{
+    struct render_progress *p = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double took = seconds_between(&p->t0, &now);
+    if (took < PROGRESS_AFTER || (p->shown && seconds_between(&p->last, &now) < 0.2))
+        return;
+    p->last = now;
+    p->shown = 1;
+    double done = (double)frames / p->rate, all = (double)p->expected / p->rate;
+    double frac = all > 0.0 ? done / all : 0.0;
+    frac = frac > 1.0 ? 1.0 : frac;
+    char bar[31], a[32], b[32];
+    int fill = (int)(frac * 30.0);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = 0;
+    timeline_format_time(done, a, sizeof a);
+    timeline_format_time(all, b, sizeof b);
+    fprintf(stderr, "\r[%s] %3.0f%%  %s of %s  %.0fx real time\033[K", bar, frac * 100.0, a, b,
+            done / took);
+    fflush(stderr);
+}
+
+static void size_warning(const char *out, const struct routine *r, int bitrate)
+{
+    int64_t frames = (int64_t)(sequencer_session_seconds(r) * r->rate);
+    double bytes = out_file_estimate_bytes(out, frames, r->rate, bitrate);
+    if (bytes > RENDER_WARN_BYTES)
+        fprintf(stderr,
+                "calfpace: warning: %s will take about %.1f GB (%.0f minutes at %d Hz); FLAC, "
+                ".opus or a lower rate is smaller\n",
+                out, bytes / 1e9, (double)frames / r->rate / 60.0, r->rate);
+}
+
 static int cmd_render(const char *path, const struct options *o)
 {
     if (!o->output) {
@@ -164,42 +237,94 @@ static int cmd_render(const char *path, const struct options *o)
                         "FILE.wav\n");
         return EXIT_BAD_INPUT;
     }
-    if (!out_file_format_for(o->output)) {
-        fprintf(stderr, "%s: unknown file type (allowed: .wav, .flac, .ogg)\n", o->output);
-        return EXIT_BAD_INPUT;
+    char err[2048];
+    /* A name that cannot work is refused before the routine loads. */
+    enum out_file_error rc = out_file_check(o->output, 48000, err, sizeof err);
+    if (rc != OUT_FILE_OK) {
+        fprintf(stderr, "%s\n", err);
+        return rc == OUT_FILE_BAD_NAME ? EXIT_BAD_INPUT : 1;
     }
-    struct clip_bank *bank;
+    struct clip_bank *bank = NULL;
     int status = 0;
-    struct engine_plan *p = load_plan(path, o, &bank, &status);
-    if (!p)
-        return status;
-    int rate = engine_plan_routine(p)->rate;
+    struct setup_choice choice = {
+        .sounds = o->sounds, .lang = o->lang, .voice = o->voice, .render_to = o->output};
+    int bad;
+    struct engine_plan *p = setup_plan(path, &choice, &bank, err, sizeof err, &bad);
+    if (!p) {
+        fprintf(stderr, "%s\n", err);
+        clip_bank_destroy(bank);
+        return bad ? EXIT_BAD_INPUT : 1;
+    }
+    const struct routine *r = engine_plan_routine(p);
+    int rate = r->rate;
+    rc = out_file_check(o->output, rate, err, sizeof err);
+    struct timeline_chapter *chapters = malloc(TIMELINE_CHAPTERS_MAX * sizeof *chapters);
     struct engine_options eo = {.voice = o->voice, .tempo_scale = 1.0};
-    struct engine *e = engine_create(p, &eo);
-    if (!e) {
+    struct engine *e = NULL;
+    if (rc != OUT_FILE_OK) {
+        fprintf(stderr, "%s\n", err);
+        status = rc == OUT_FILE_BAD_NAME ? EXIT_BAD_INPUT : 1;
+        free(chapters);
+        engine_plan_destroy(p);
+        clip_bank_destroy(bank);
+        return status;
+    }
+    int n_chapters = chapters ? timeline_chapters(r, rate, chapters, TIMELINE_CHAPTERS_MAX) : 0;
+    if (n_chapters > TIMELINE_CHAPTERS_MAX)
+        n_chapters = TIMELINE_CHAPTERS_MAX;
+    if (!o->quiet)
+        size_warning(o->output, r, o->bitrate);
+    struct render_progress prog = {
+        .rate = rate,
+        .expected = (int64_t)(sequencer_session_seconds(r) * rate),
+    };
+    struct out_file_options fo = {
+        .bitrate_kbps = o->bitrate,
+        .title = r->name,
+        .chapters = chapters,
+        .n_chapters = n_chapters,
+        .cancel = &render_cancel,
+        .progress = !o->quiet && isatty(2) ? render_progress : NULL,
+        .progress_ctx = &prog,
+    };
+    if (!chapters || !(e = engine_create(p, &eo))) {
         fprintf(stderr, "calfpace: out of memory\n");
+        free(chapters);
         engine_plan_destroy(p);
         clip_bank_destroy(bank);
         return 1;
     }
-    char err[2048];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_render_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     int64_t frames = 0;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    enum out_file_error rc = out_file_render(e, o->output, &frames, err, sizeof err);
+    clock_gettime(CLOCK_MONOTONIC, &prog.t0);
+    rc = out_file_render(e, o->output, &fo, &frames, err, sizeof err);
+    struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (rc != OUT_FILE_OK) {
+    if (prog.shown)
+        fprintf(stderr, "\r\033[K");
+    if (rc == OUT_FILE_INTERRUPTED) {
+        fprintf(stderr, "calfpace: %s, render stopped; removed the unfinished %s\n",
+                strsignal(render_cancel), fo.partial);
+        status = 1;
+    } else if (rc != OUT_FILE_OK) {
         fprintf(stderr, "%s\n", shown(err));
         status = rc == OUT_FILE_BAD_NAME ? EXIT_BAD_INPUT : 1;
     } else if (!o->quiet) {
         double secs = (double)frames / rate;
-        double took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        double took = seconds_between(&prog.t0, &t1);
         char len[32];
         timeline_format_time(secs, len, sizeof len);
         fprintf(stderr,
                 "calfpace: wrote %s (%s, %lld frames at %d Hz) in %.2f s, %.0fx real time\n",
                 o->output, len, (long long)frames, rate, took, took > 0 ? secs / took : 0.0);
     }
+    free(chapters);
     engine_destroy(e);
     clip_bank_destroy(bank);
     return status;
@@ -354,14 +479,14 @@ static int cmd_remind(const char *routine, const struct options *o)
 static const char *const option_names[] = {
     "-o/--output", "--device", "--latency", "--sounds", "--voice/--no-voice", "--quiet",
     "--events",    "--every",  "--between", "--snooze", "--for",              "--csv",
-    "--no-mpris",  "--away",
+    "--no-mpris",  "--away",   "--bitrate",
 };
 
 /* The options each command takes; the rest are mistakes, not ignored. */
 static unsigned options_for(const char *cmd, const struct options *o)
 {
     if (strcmp(cmd, "render") == 0)
-        return O_OUTPUT | O_SOUNDS | O_VOICE | O_QUIET;
+        return O_OUTPUT | O_SOUNDS | O_VOICE | O_QUIET | O_BITRATE;
     if (strcmp(cmd, "check") == 0)
         return O_SOUNDS | O_VOICE | O_EVENTS;
     if (strcmp(cmd, "devices") == 0)
@@ -505,7 +630,8 @@ static int run(int argc, char **argv)
         OPT_CSV,
         OPT_VOICE,
         OPT_NO_MPRIS,
-        OPT_AWAY
+        OPT_AWAY,
+        OPT_BITRATE
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -523,6 +649,7 @@ static int run(int argc, char **argv)
         {"voice", required_argument, NULL, OPT_VOICE},
         {"no-mpris", no_argument, NULL, OPT_NO_MPRIS},
         {"away", required_argument, NULL, OPT_AWAY},
+        {"bitrate", required_argument, NULL, OPT_BITRATE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -601,6 +728,18 @@ static int run(int argc, char **argv)
             o.csv = 1;
             o.given |= O_CSV;
             break;
+        case OPT_BITRATE: {
+            char *end;
+            long kbps = strtol(optarg, &end, 10);
+            if (*end || kbps < 8 || kbps > 320) {
+                fprintf(stderr,
+                        "calfpace: --bitrate takes kbit/s, 8 to 320 (got \"%s\")\n", optarg);
+                return EXIT_BAD_INPUT;
+            }
+            o.bitrate = (int)kbps;
+            o.given |= O_BITRATE;
+            break;
+        }
         case OPT_NO_MPRIS:
             o.no_mpris = 1;
             o.given |= O_MPRIS;

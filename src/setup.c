@@ -1,5 +1,6 @@
 #include "setup.h"
 
+#include "out_file.h"
 #include "paths.h"
 
 #include <stdio.h>
@@ -49,6 +50,8 @@ static struct engine_plan *plan_of(struct routine *r, const char *path,
                                    const struct setup_choice *c, struct clip_bank **bank,
                                    char *err, size_t errlen, int *bad_input)
 {
+    if (c->render_to)
+        r->rate = out_file_rate_for(c->render_to, r->rate);
     if (*bank && clip_bank_rate(*bank) != r->rate) {
         snprintf(err, errlen,
                  "%s: rate is %d but the session plays at %d Hz; a new rate takes "

@@ -17,6 +17,7 @@ struct setup_choice {
     const char *lang_default; /* from the personal config, or NULL ("en") */
     int voice;                /* 0: the routine's beats alone */
     double volume_db;         /* added to the routine's volumes */
+    const char *render_to;    /* a file to render into: its format may fix the rate */
 };
 
 /* The language a session speaks: --voice, else the routine's, else the

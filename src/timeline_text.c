@@ -97,3 +97,33 @@ void timeline_print_events(FILE *to, const struct routine *r)
                 ev.step, ev.beat, pan);
     } while (ev.kind != SEQ_DONE);
 }
+
+static void chapter_put(struct timeline_chapter *out, int max, int n, int64_t frame, const char *name,
+                        int round)
+{
+    if (n >= max)
+        return;
+    out[n].frame = frame;
+    if (round > 0)
+        snprintf(out[n].name, sizeof out[n].name, "%s (round %d)", name, round + 1);
+    else
+        snprintf(out[n].name, sizeof out[n].name, "%s", name);
+}
+
+int timeline_chapters(const struct routine *r, int rate, struct timeline_chapter *out, int max)
+{
+    struct sequencer s;
+    struct seq_event ev;
+    int n = 0;
+    sequencer_init(&s, r, rate);
+    do {
+        sequencer_next(&s, &ev);
+        if (ev.kind == SEQ_OPEN)
+            chapter_put(out, max, n++, 0, "Opening", 0);
+        else if (ev.kind == SEQ_STEP)
+            chapter_put(out, max, n++, ev.frame, r->steps[ev.step].name, ev.round);
+        else if (ev.kind == SEQ_CLOSE)
+            chapter_put(out, max, n++, ev.frame, "Closing", 0);
+    } while (ev.kind != SEQ_DONE);
+    return n;
+}

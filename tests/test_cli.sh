@@ -55,7 +55,7 @@ expect 0 'total 11:24.1' -- check "$src/config/calf-pump.cfg"
 expect 0 '^[0-9]+ beat 0 0 0 0$' -- check "$src/config/quick.cfg" --events
 expect 0 'total 3:06.6' -- check quick
 expect 2 'render needs an output file' -- render "$src/config/quick.cfg"
-expect 2 'unknown file type \(allowed: .wav, .flac, .ogg\)' -- render "$src/config/quick.cfg" -o "$dir/x.mp4"
+expect 2 'unknown file type \(allowed: .wav, .flac, .ogg, .oga, .mp3, .opus\)' -- render "$src/config/quick.cfg" -o "$dir/x.mp4"
 expect 1 "^$dir/no/such/x.wav: cannot create the file: No such file or directory" -- render "$src/config/quick.cfg" -o "$dir/no/such/x.wav"
 
 # An unwritable folder (root ignores permissions, so only as a normal user).

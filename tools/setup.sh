@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(
     build-essential cmake pkg-config
     portaudio19-dev libasound2-dev libsndfile1-dev libconfig-dev libsamplerate0-dev
-    libsystemd-dev
+    libsystemd-dev libopusenc-dev
     # the desktop tests: a private session bus, an MPRIS client, a fake logind
     dbus dbus-bin playerctl python3-dbus python3-gi python3-dbusmock
     # the live tests: a real sound server, its ALSA bridge, and a recorder
