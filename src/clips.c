@@ -1,6 +1,7 @@
 #include "clips.h"
 
 #include "hint.h"
+#include "safefile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct clip_bank {
     int rate;
@@ -19,6 +21,7 @@ struct clip_bank {
     int n;
     int cap;
     struct clip *clips;
+    int64_t held_frames; /* all distinct clips' frames, for the bank's limit */
 };
 
 static const char *const extensions[] = {"wav", "flac", "ogg", "opus", "aiff", "mp3", NULL};
@@ -36,7 +39,8 @@ void clip_bank_destroy(struct clip_bank *b)
     if (!b)
         return;
     for (int i = 0; i < b->n; i++)
-        free(b->clips[i].data);
+        if (!b->clips[i].shared)
+            free(b->clips[i].data);
     free(b->clips);
     free(b);
 }
@@ -57,24 +61,39 @@ int clip_bank_add_dir(struct clip_bank *b, const char *dir)
     return 0;
 }
 
+/* 1 for a regular file, 0 for none, -1 for something else (a FIFO, a
+ * folder): worth naming when no sound is found. */
 static int is_file(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (stat(path, &st) != 0)
+        return 0;
+    return S_ISREG(st.st_mode) ? 1 : -1;
 }
 
 int clip_bank_resolve(const struct clip_bank *b, const char *name, char *path, size_t pathlen)
 {
+    char odd[1024] = "";
     for (int d = 0; d < b->n_dirs; d++) {
         for (const char *const *e = extensions; *e; e++) {
-            if ((size_t)snprintf(path, pathlen, "%s/%s.%s", b->dirs[d], name, *e) < pathlen &&
-                is_file(path))
+            if ((size_t)snprintf(path, pathlen, "%s/%s.%s", b->dirs[d], name, *e) >= pathlen)
+                continue;
+            int f = is_file(path);
+            if (f > 0)
                 return 0;
+            if (f < 0 && !odd[0])
+                snprintf(odd, sizeof odd, "%s", path);
         }
         if (strchr(name, '.') &&
-            (size_t)snprintf(path, pathlen, "%s/%s", b->dirs[d], name) < pathlen && is_file(path))
-            return 0;
+            (size_t)snprintf(path, pathlen, "%s/%s", b->dirs[d], name) < pathlen) {
+            int f = is_file(path);
+            if (f > 0)
+                return 0;
+            if (f < 0 && !odd[0])
+                snprintf(odd, sizeof odd, "%s", path);
+        }
     }
+    snprintf(path, pathlen, "%s", odd);
     return -1;
 }
 
@@ -123,20 +142,27 @@ static int header_promises_more(SNDFILE *f, long long *claimed, long long *actua
 /* Reads the whole file as mono float at its own rate.  It reads block by
  * block and mixes down as it goes, so memory follows the audio that is really
  * there, not the length a (possibly forged) header claims. */
-static float *read_mono(const char *path, int64_t *frames, int *rate, char *err, size_t errlen)
+static float *read_mono(int fd, const char *path, int64_t *frames, int *rate, char *err,
+                        size_t errlen)
 {
     SF_INFO info;
     memset(&info, 0, sizeof info);
-    SNDFILE *f = sf_open(path, SFM_READ, &info);
+    SNDFILE *f = sf_open_fd(fd, SFM_READ, &info, SF_TRUE);
     if (!f) {
         snprintf(err, errlen, "%s: not a sound file calfpace can read (%s)", path,
                  sf_strerror(NULL));
+        close(fd);
         return NULL;
     }
-    if (info.frames <= 0 || info.channels < 1 || info.samplerate < 1000 ||
-        info.samplerate > 768000) {
-        snprintf(err, errlen, "%s: holds no audio (%lld frames, %d channels, %d Hz)", path,
-                 (long long)info.frames, info.channels, info.samplerate);
+    if (info.frames <= 0 || info.channels < 1) {
+        snprintf(err, errlen, "%s: holds no audio (%lld frames, %d channels)", path,
+                 (long long)info.frames, info.channels);
+        sf_close(f);
+        return NULL;
+    }
+    if (info.samplerate < 1000 || info.samplerate > 768000) {
+        snprintf(err, errlen, "%s: its sample rate %d Hz is out of range (allowed: 1000 to 768000)",
+                 path, info.samplerate);
         sf_close(f);
         return NULL;
     }
@@ -273,11 +299,54 @@ int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path,
         if (strcmp(b->clips[i].path, path) == 0 && b->clips[i].mtime_ns == mtime_ns &&
             b->clips[i].size == size)
             return i;
+    /* Non-blocking, regular files only, size checked before a byte is read. */
+    int fd = safefile_open_read(path, CLIPS_FILE_MAX, "sound", NULL, NULL, err, errlen);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "%s: cannot read the sound", path);
+        close(fd);
+        return -1;
+    }
+    /* One file under many names (links, other paths to it) is held once. */
+    for (int i = 0; i < b->n; i++)
+        if (b->clips[i].dev == (unsigned long long)st.st_dev &&
+            b->clips[i].ino == (unsigned long long)st.st_ino &&
+            b->clips[i].mtime_ns == mtime_ns && b->clips[i].size == size) {
+            close(fd);
+            if (b->n == b->cap) {
+                int cap = b->cap * 2;
+                struct clip *c = realloc(b->clips, (size_t)cap * sizeof *c);
+                if (!c) {
+                    snprintf(err, errlen, "%s: out of memory", path);
+                    return -1;
+                }
+                b->clips = c;
+                b->cap = cap;
+            }
+            struct clip *c = &b->clips[b->n];
+            *c = b->clips[i];
+            c->shared = 1;
+            snprintf(c->name, sizeof c->name, "%s", name);
+            snprintf(c->path, sizeof c->path, "%s", path);
+            return b->n++;
+        }
     int64_t frames = 0;
     int rate = 0;
-    float *data = read_mono(path, &frames, &rate, err, errlen);
+    float *data = read_mono(fd, path, &frames, &rate, err, errlen);
     if (!data)
         return -1;
+    if ((double)b->held_frames + (double)frames * b->rate / rate >
+        CLIPS_BANK_MAX_SECONDS * b->rate) {
+        snprintf(err, errlen,
+                 "%s: with it the sounds would hold %.0f seconds of audio (allowed: at most %.0f "
+                 "in all)",
+                 path, (double)b->held_frames / b->rate + (double)frames / rate,
+                 CLIPS_BANK_MAX_SECONDS);
+        free(data);
+        return -1;
+    }
     if (rate != b->rate) {
         int64_t out_frames = 0;
         float *r = resample(data, frames, rate, b->rate, &out_frames, path, err, errlen);
@@ -317,6 +386,9 @@ int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path,
     c->frames = frames;
     c->mtime_ns = mtime_ns;
     c->size = size;
+    c->dev = (unsigned long long)st.st_dev;
+    c->ino = (unsigned long long)st.st_ino;
+    b->held_frames += frames;
     return b->n++;
 }
 
@@ -353,6 +425,8 @@ int clip_bank_load(struct clip_bank *b, const char *name, char *err, size_t errl
 {
     char path[1024];
     if (clip_bank_resolve(b, name, path, sizeof path) != 0) {
+        if (path[0]) /* x.wav is there, but a FIFO or a folder: say so */
+            return clip_bank_load_file(b, name, path, err, errlen);
         char near[256];
         int len;
         if (nearest_sound(b, name, near, sizeof near))

@@ -22,6 +22,8 @@
 
 #define CLIPS_MAX_DIRS 8
 #define CLIPS_MAX_SECONDS 600.0
+#define CLIPS_FILE_MAX (160LL * 1024LL * 1024LL) /* bytes: 600 s of 48 kHz 24-bit stereo fit */
+#define CLIPS_BANK_MAX_SECONDS 1800.0 /* all the audio one bank holds */
 
 struct clip {
     char name[96];
@@ -29,6 +31,8 @@ struct clip {
     mixer_sample *data; /* mono, at the bank's rate */
     int64_t frames;
     int64_t mtime_ns, size; /* the file's, when it was loaded */
+    unsigned long long dev, ino; /* the file: one file under many names is held once */
+    int shared;                  /* data belongs to an earlier clip of the same file */
 };
 
 struct clip_bank;
@@ -42,7 +46,8 @@ void clip_bank_clear_dirs(struct clip_bank *b);
 /* Folders are searched in the order added; a missing folder is skipped. */
 int clip_bank_add_dir(struct clip_bank *b, const char *dir);
 
-/* Finds NAME's file; 0 with its path, or -1 when no folder has it. */
+/* Finds NAME's file; 0 with its path, or -1 when no folder has it (PATH is
+ * then "" or the first candidate that exists but is not a regular file). */
 int clip_bank_resolve(const struct clip_bank *b, const char *name, char *path, size_t pathlen);
 
 /* Loads NAME (once per version of its file; later calls return the same index).  Returns the clip's
