@@ -36,7 +36,7 @@ static void announce(const struct engine_plan *pl, const struct step *st, struct
         return;
     switch (st->type) {
     case STEP_PACED:
-        if (st->beats_given) {
+        if (st->beats_given && st->beats <= PHRASE_NUMBER_MAX) {
             phrase_number(&pl->vocab, p, st->beats);
             phrase_add(p, pl->vocab.word[WORD_TIMES]);
         } else {

@@ -116,7 +116,8 @@ static int parse_time(const char *s, size_t len, time_t *t)
     long y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
     long h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
     long oh = digits(s + 20, 2), om = digits(s + 22, 2);
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h < 0 || h > 23 ||
+    /* The writer writes years 1000 to 9999 only (history_format_time). */
+    if (y < 1000 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h < 0 || h > 23 ||
         mi < 0 || mi > 59 || se < 0 || se > 60 || oh < 0 || oh > 23 || om < 0 || om > 59)
         return -1;
     long long offset = (s[19] == '-' ? -1 : 1) * (oh * 3600LL + om * 60LL);

@@ -55,7 +55,10 @@ void phrase_number(const struct phrase_vocab *v, struct phrase *p, long n)
         phrase_add(p, v->number[n % 10]);
         return;
     }
-    if (n < 300) {
+    if (n >= 1000) { /* "fourteen hundred forty": the hundreds have clips, thousands none */
+        phrase_number(v, p, n / 100);
+        phrase_add(p, v->word[WORD_HUNDRED]);
+    } else if (n < 300) {
         phrase_add(p, v->number[n / 100 * 100]);
     } else {
         phrase_add(p, v->number[n / 100]);

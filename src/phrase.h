@@ -15,7 +15,7 @@
 
 #define PHRASE_MAX 12
 #define PHRASE_WORD_GAP_SECONDS 0.06 /* between the clips of one phrase */
-#define PHRASE_NUMBER_MAX 999
+#define PHRASE_NUMBER_MAX 9999 /* "ninety-nine hundred ninety-nine"; a day is 1440 minutes */
 #define PHRASE_NUMBER_CLIPS 201 /* n0 .. n200, of which those that exist */
 
 struct clip_ref {

@@ -520,6 +520,13 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
         if (get_seconds(c, secs, &st->seconds))
             return -1;
         st->beats = tempo_beats_in(st->tempo_from, st->tempo_to, st->seconds);
+        if (st->beats < 1) {
+            fail_at(c, secs,
+                    "%.3g seconds hold no beat at %g bpm (allowed: at least one beat, %.3g s at "
+                    "that tempo)",
+                    st->seconds, st->tempo_from, 60.0 / st->tempo_from);
+            return -1;
+        }
     }
 
     st->sounds_line = st->line;

@@ -85,6 +85,45 @@ XDG_STATE_HOME=$d/state within 3 1 "calfpace: $d/state/calfpace/history.tsv: the
 mkfifo "$d/run/calfpace/snooze"
 XDG_RUNTIME_DIR=$d/run XDG_CONFIG_HOME=$d/none within 5 0 "" -- remind none --every 1h --for 1s
 
+# --- sounds ------------------------------------------------------------------
+mkdir -p "$d/snd"
+mkfifo "$d/snd/pipe.wav"; mkdir "$d/snd/dir.wav"
+snd_routine() { printf 'sounds_dir = "snd";\nguidance = { voice = false; };\nsteps = ( { type = "paced"; tempo = 60.0; beats = 2;\n  sounds = [%s]; } );\n' "$2" >"$d/$1.cfg"; }
+snd_routine snd-fifo '"pipe"'
+within 3 2 "$d/snd-fifo.cfg:4: $d/snd/pipe.wav: the sound is a FIFO (allowed: a regular file)" -- check "$d/snd-fifo.cfg"
+snd_routine snd-dir '"dir"'
+within 3 2 "$d/snd-dir.cfg:4: $d/snd/dir.wav: the sound is a folder (allowed: a regular file)" -- check "$d/snd-dir.cfg"
+# A sample rate of 1 Hz is out of range, not "no audio".
+python3 -c "
+import wave
+w = wave.open('$d/snd/slow.wav', 'wb'); w.setnchannels(1); w.setsampwidth(2); w.setframerate(1)
+w.writeframes(b'\x00\x10' * 4); w.close()"
+snd_routine snd-slow '"slow"'
+within 3 2 "$d/snd-slow.cfg:4: $d/snd/slow.wav: its sample rate 1 Hz is out of range (allowed: 1000 to 768000)" -- check "$d/snd-slow.cfg"
+# A 1.84 GB sound (sparse) is refused by its size before a byte is read.
+python3 -c "
+import struct
+n = 1840000000 - 44
+f = open('$d/snd/huge.wav', 'wb')
+f.write(b'RIFF' + struct.pack('<I', n + 36) + b'WAVEfmt ' + struct.pack('<IHHIIHH', 16, 1, 2, 48000, 192000, 4, 16) + b'data' + struct.pack('<I', n))
+f.truncate(n + 44); f.close()"
+snd_routine snd-huge '"huge"'
+within 3 2 "$d/snd-huge.cfg:4: $d/snd/huge.wav: the sound is 1840000000 bytes (allowed: at most" -- check "$d/snd-huge.cfg"
+# One sparse 599 s file under 16 names: held once (it took 1 GB).
+python3 -c "
+import struct
+n = 599 * 48000 * 2
+f = open('$d/snd/long.wav', 'wb')
+f.write(b'RIFF' + struct.pack('<I', n + 36) + b'WAVEfmt ' + struct.pack('<IHHIIHH', 16, 1, 1, 48000, 96000, 2, 16) + b'data' + struct.pack('<I', n))
+f.truncate(n + 44); f.close()"
+names=""
+for i in $(seq 1 16); do ln -s long.wav "$d/snd/l$i.wav"; names="$names${names:+, }\"l$i\""; done
+snd_routine snd-links "$names"
+/usr/bin/time -f %M -o "$d/rss" timeout -s KILL 60 "$bin" check "$d/snd-links.cfg" >/dev/null 2>"$d/err"; rc=$?
+rss=$(tail -1 "$d/rss")
+if [ "$rc" = 0 ] && [ "$rss" -lt 400000 ]; then ok "16 names for one 599 s sound: peak RSS $((rss / 1024)) MB"; else
+    bad "16 names for one 599 s sound: exit $rc, peak RSS $((rss / 1024)) MB"; sed 's/^/   | /' "$d/err" | head -3; fi
+
 # --- libconfig's exit() ----------------------------------------------------
 # libconfig 1.5 opened "<folder>//etc/hostname" where the guard checked
 # /etc/hostname: a folder there made flex exit() the whole program.
