@@ -349,9 +349,13 @@ static int do_due(struct engine *e)
     if (!e->paused && !e->timeline_done && e->pending.frame <= e->pos) {
         struct seq_event ev;
         sequencer_next(&e->seq, &ev);
-        if (ev.frame < e->pos)
-            e->late_events++; /* the sequencer's promise broken: counted, never hidden */
-        dispatch(e, &ev);
+        /* The sequencer promises nothing before the frame now due; were it
+         * broken, a late beat or number is counted and not played, so the
+         * block can never fill with a burst. */
+        int late = ev.frame < e->pos;
+        e->late_events += (uint64_t)late;
+        if (!late || (ev.kind != SEQ_BEAT && ev.kind != SEQ_COUNT))
+            dispatch(e, &ev);
         sequencer_peek(&e->seq, &e->pending);
         return 1;
     }
