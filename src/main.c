@@ -14,6 +14,7 @@
 #include "routine.h"
 #include "sequencer.h"
 #include "setup.h"
+#include "stream_props.h"
 #include "term.h"
 #include "userconf.h"
 
@@ -610,6 +611,7 @@ static int run(int argc, char **argv);
 int main(int argc, char **argv)
 {
     live_mark_launch();
+    stream_props_apply(); /* setenv: before any thread starts */
     int rc = run(argc, argv);
     if (!stdout_ok() && rc == 0)
         rc = 1;

@@ -209,9 +209,15 @@ static void *pa_open(struct engine *e, const struct output_params *params, char 
      * key still acts well within a beat. */
     double want = info->defaultHighOutputLatency > 0.1 ? info->defaultHighOutputLatency : 0.1;
     p.suggestedLatency = latency > 0.0 ? latency : want;
+    /* Periods of a power of two frames, about a quarter of the latency:
+     * PipeWire runs its graph in power-of-two quanta, and periods of
+     * another size (PortAudio's own choice through the pulse plugin) make
+     * pipewire-pulse slip whole blocks of silence into the stream. */
+    unsigned long period = 64;
+    while (period * 2 <= (unsigned long)(p.suggestedLatency * o->rate / 4.0) && period < 8192)
+        period *= 2;
     int saved = hush_begin();
-    PaError rc = Pa_OpenStream(&o->stream, NULL, &p, o->rate, paFramesPerBufferUnspecified,
-                               paNoFlag, callback, o);
+    PaError rc = Pa_OpenStream(&o->stream, NULL, &p, o->rate, period, paNoFlag, callback, o);
     hush_end(saved);
     if (rc != paNoError) {
         snprintf(err, errlen, "cannot open \"%s\" at %.0f Hz: %s", o->device_name, o->rate,

@@ -14,10 +14,18 @@
 # PULSE_SINK=calfpace_test, CALFPACE_PULSE_DIR (a scratch folder it may use).
 # Exit status: COMMAND's, or 1 when the server cannot be started.
 # Set CALFPACE_PULSE_KEEP=1 to keep the temporary folder (with the server log).
+#
+# CALFPACE_SOUND_SERVER=pipewire runs PipeWire instead (pipewire, wireplumber
+# and pipewire-pulse, under a private session bus of their own): the same
+# null sink, made through pipewire-pulse, which also serves pactl and parec.
+# PortAudio reaches it the same way, through ALSA's pulse plugin, because the
+# pipewire ALSA plugin comes only with pipewire-alsa, and installing that
+# package removes pulseaudio.
 set -u
 
 SINK=calfpace_test
 RATE=48000
+SERVER=${CALFPACE_SOUND_SERVER:-pulseaudio}
 
 say() { printf 'pulse-session: %s\n' "$*" >&2; }
 
@@ -25,13 +33,25 @@ if [ $# -lt 1 ]; then
     say "usage: pulse-session.sh COMMAND [ARG...]"
     exit 2
 fi
+case $SERVER in
+pulseaudio) tools="pulseaudio pactl" ;;
+pipewire) tools="pipewire wireplumber pipewire-pulse pactl dbus-run-session" ;;
+*) say "CALFPACE_SOUND_SERVER is pulseaudio or pipewire (got $SERVER)"; exit 2 ;;
+esac
+# WirePlumber needs a session bus: a private one, around this whole script.
+if [ "$SERVER" = pipewire ] && [ -z "${CALFPACE_PRIVATE_BUS:-}" ] &&
+    command -v dbus-run-session >/dev/null 2>&1; then
+    CALFPACE_PRIVATE_BUS=1 exec dbus-run-session -- bash "$0" "$@" 2>&1
+fi
+server_bus=${DBUS_SESSION_BUS_ADDRESS:-}
 
 missing=
-for tool in pulseaudio pactl; do
+for tool in $tools; do
     command -v "$tool" >/dev/null 2>&1 || missing="$missing $tool"
 done
 if [ -n "$missing" ]; then
-    say "FAIL: not installed:$missing (Debian: apt-get install pulseaudio pulseaudio-utils)"
+    say "FAIL: not installed:$missing (Debian: apt-get install pulseaudio pulseaudio-utils;" \
+        "for PipeWire: pipewire pipewire-pulse wireplumber dbus)"
     exit 1
 fi
 # PortAudio -> ALSA -> PulseAudio needs ALSA's pulse plugin.
@@ -49,7 +69,7 @@ if [ -z "$plugin" ]; then
 fi
 
 top=$(mktemp -d "${TMPDIR:-/tmp}/calfpace-pulse.XXXXXX") || exit 1
-server_pid=
+server_pids=
 watch_pid=
 cmd_pid=
 
@@ -71,14 +91,15 @@ cleanup() {
         kill "$watch_pid" 2>/dev/null
         wait "$watch_pid" 2>/dev/null
     fi
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill "$server_pid" 2>/dev/null
+    # shellcheck disable=SC2086 # a list of process ids
+    if [ -n "$server_pids" ]; then
+        kill $server_pids 2>/dev/null
         for _ in $(seq 50); do
-            kill -0 "$server_pid" 2>/dev/null || break
+            kill -0 $server_pids 2>/dev/null || break
             sleep 0.1
         done
-        kill -9 "$server_pid" 2>/dev/null
-        wait "$server_pid" 2>/dev/null
+        kill -9 $server_pids 2>/dev/null
+        wait $server_pids 2>/dev/null
     fi
     if [ "${CALFPACE_PULSE_KEEP:-0}" = 1 ]; then
         say "kept $top"
@@ -109,10 +130,20 @@ export JACK_NO_START_SERVER=1
 # ALSA reads ~/.asoundrc after the system files, so this wins over whatever
 # the machine says "default" is (a card, or nothing at all).
 cat >"$HOME/.asoundrc" <<'EOF'
-pcm.!default { type pulse hint { show on description "calfpace test: PulseAudio" } }
+pcm.!default { type pulse handle_underrun true hint { show on description "calfpace test: PulseAudio" } }
 ctl.!default { type pulse }
 EOF
 
+if [ "$SERVER" = pipewire ]; then
+    # Its own state and config folders stay in the private HOME too.
+    export XDG_STATE_HOME="$top/home/.local/state"
+    for daemon in pipewire wireplumber pipewire-pulse; do
+        env -u PULSE_SERVER DBUS_SESSION_BUS_ADDRESS="$server_bus" "$daemon" \
+            </dev/null >"$top/$daemon.log" 2>&1 &
+        server_pids="$server_pids $!"
+        [ "$daemon" = pipewire ] && sleep 0.2 # the others connect to it
+    done
+else
 # -n: no default.pa (no hardware detection, no X11 or D-Bus modules);
 # auth-anonymous: the socket sits in a private 0700 folder anyway.
 pulseaudio -n --daemonize=no --exit-idle-time=-1 --log-target=stderr --log-level=notice \
@@ -120,23 +151,27 @@ pulseaudio -n --daemonize=no --exit-idle-time=-1 --log-target=stderr --log-level
     --load="module-null-sink sink_name=$SINK rate=$RATE channels=2 format=float32le sink_properties=device.description=calfpace_test" \
     --load="module-native-protocol-unix auth-anonymous=1 socket=$top/run/pulse/native" \
     </dev/null >"$top/pulse.log" 2>&1 &
-server_pid=$!
+server_pids=$!
+fi
 
 # Should this script be killed outright (SIGKILL from a test timeout), the
 # server would run forever with --exit-idle-time=-1: a watcher ends it.
 script_pid=$$
 (
     trap - EXIT INT TERM HUP
-    while kill -0 "$script_pid" 2>/dev/null && kill -0 "$server_pid" 2>/dev/null; do
+    # shellcheck disable=SC2086
+    while kill -0 "$script_pid" 2>/dev/null && kill -0 $server_pids 2>/dev/null; do
         sleep 1
     done
-    kill "$server_pid" 2>/dev/null
+    # shellcheck disable=SC2086
+    kill $server_pids 2>/dev/null
 ) </dev/null >/dev/null 2>&1 &
 watch_pid=$!
 
 up=0
 for _ in $(seq 100); do
-    if ! kill -0 "$server_pid" 2>/dev/null; then
+    # shellcheck disable=SC2086
+    if ! kill -0 $server_pids 2>/dev/null; then
         break
     fi
     if pactl info >/dev/null 2>&1; then
@@ -146,13 +181,24 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 if [ "$up" != 1 ]; then
-    say "FAIL: the PulseAudio server did not come up within 10 s; its log:"
-    sed 's/^/    /' "$top/pulse.log" >&2
+    say "FAIL: the $SERVER server did not come up within 10 s; its log:"
+    sed 's/^/    /' "$top"/*.log >&2
     exit 1
+fi
+# PipeWire's null sink, made through its pulse server as PulseAudio's was.
+if [ "$SERVER" = pipewire ] &&
+    ! pactl load-module module-null-sink sink_name=$SINK rate=$RATE channels=2 format=float32le \
+        sink_properties=device.description=calfpace_test >/dev/null 2>&1; then
+    say "FAIL: cannot make the null sink $SINK on PipeWire; its log:"
+    sed 's/^/    /' "$top"/*.log >&2
+    exit 1
+fi
+if [ "$SERVER" = pipewire ] && [ -n "${CALFPACE_PW_QUANTUM:-}" ]; then
+    pw-metadata -n settings 0 clock.force-quantum "$CALFPACE_PW_QUANTUM" >/dev/null
 fi
 if ! pactl set-default-sink "$SINK" >/dev/null 2>&1; then
     say "FAIL: cannot make $SINK the default sink; server log:"
-    sed 's/^/    /' "$top/pulse.log" >&2
+    sed 's/^/    /' "$top"/*.log >&2
     exit 1
 fi
 
@@ -165,8 +211,8 @@ set +m
 wait "$cmd_pid"
 rc=$?
 cmd_pid=
-if [ "$rc" != 0 ] && [ -s "$top/pulse.log" ]; then
+if [ "$rc" != 0 ] && [ -n "$(cat "$top"/*.log)" ]; then
     say "command exited $rc; server log (warnings about root and D-Bus are expected):"
-    sed 's/^/    /' "$top/pulse.log" >&2
+    sed 's/^/    /' "$top"/*.log >&2
 fi
 exit "$rc"
