@@ -452,6 +452,8 @@ static int cmd_remind(const char *routine, const struct options *o)
     struct remind_options ro = {.every = 45 * 60.0, .postpone = 15 * 60.0};
     if (o->every && parse_duration_opt("--every", o->every, &ro.every))
         return EXIT_BAD_INPUT;
+    if (o->away && parse_duration_opt("--away", o->away, &ro.away))
+        return EXIT_BAD_INPUT;
     if (o->run_for && parse_duration_opt("--for", o->run_for, &ro.run_for))
         return EXIT_BAD_INPUT;
     if (o->between && remind_parse_between(o->between, &ro.from, &ro.to, err, sizeof err) != 0) {
@@ -464,6 +466,9 @@ static int cmd_remind(const char *routine, const struct options *o)
     int rc = live_setup(o, &lo, &u, routine);
     if (rc)
         return rc;
+    if (!o->away)
+        ro.away = u.away;
+    ro.prompt_silence = u.prompt_silence;
     if (!ro.prompt_only) {
         /* A routine with a mistake is refused now, not at the first reminder. */
         struct clip_bank *bank;

@@ -1,7 +1,10 @@
 #include "reminder.h"
 
+#include "mpris.h"
+#include "presence.h"
 #include "remind.h"
 #include "signals.h"
+#include "timeline_text.h"
 #include "term.h"
 
 #include <math.h>
@@ -20,6 +23,9 @@ struct reminder {
     time_t snoozed_seen;  /* the snooze file's time last read */
     int keys;
     int status;
+    struct presence *presence;
+    double call_checked; /* when a microphone was last looked for */
+    int call_told;
 };
 
 static double monotonic_seconds(void)
@@ -44,27 +50,33 @@ static double open_at(double t, const struct remind_options *ro)
     return open == whole ? t : (double)open;
 }
 
-void reminder_prompt_text(char *out, size_t outlen, int prompt_only)
+void reminder_prompt_text(char *out, size_t outlen, int prompt_only, double silence)
 {
+    char quiet[96] = "";
+    if (silence > 0.0)
+        snprintf(quiet, sizeof quiet, "{ type = \"rest\"; seconds = %.3f; lead_in = 0.0; },\n",
+                 silence);
     snprintf(out, outlen,
-             "name = \"Reminder\";\ncue = \"%s\";\nlead_in = 3.5;\n"
-             "guidance = { lengths = false; countdown = false; closing = false; };\n"
-             "steps = ( { type = \"rest\"; seconds = 0.1; } );\n",
-             prompt_only ? "stand-up" : "calf-time");
+             "name = \"Reminder\";\n"
+             "guidance = { lengths = false; countdown = false; closing = false;\n"
+             "             transitions = false; halfway = false; remaining = false; };\n"
+             "steps = ( %s{ type = \"rest\"; seconds = 0.1; cue = \"%s\"; lead_in = 3.5; } );\n",
+             quiet, prompt_only ? "stand-up" : "calf-time");
 }
 
 /* The spoken prompt: a routine of its own, one cue and nothing else, built
  * in memory. */
-static int play_prompt(const struct live_options *o, int prompt_only)
+static int play_prompt(const struct live_options *o, int prompt_only, double silence)
 {
     char text[512];
-    reminder_prompt_text(text, sizeof text, prompt_only);
+    reminder_prompt_text(text, sizeof text, prompt_only, silence);
     struct live_options po = *o;
     po.routine = "reminder prompt";
     po.text = text;
     po.quiet = 1;
     po.no_summary = 1;
     po.choice.voice = 1;
+    po.pause_others = 0; /* the reminder does that around prompt and routine */
     return live_play(&po);
 }
 
@@ -101,9 +113,17 @@ static void announce(struct reminder *m)
 static void fire(struct reminder *m, double now)
 {
     term_end();
-    int rc = play_prompt(m->o, m->ro->prompt_only);
-    if (rc == 0 && !m->ro->prompt_only && !signals_stop_requested())
-        rc = live_play(m->o);
+    /* The TV pauses for the prompt and the routine, and plays on after. */
+    struct mpris *others = m->o->pause_others ? mpris_open(0, NULL, NULL, NULL) : NULL;
+    mpris_pause_others(others);
+    int rc = play_prompt(m->o, m->ro->prompt_only, m->ro->prompt_silence);
+    if (rc == 0 && !m->ro->prompt_only && !signals_stop_requested()) {
+        struct live_options o = *m->o;
+        o.pause_others = 0;
+        rc = live_play(&o);
+    }
+    mpris_resume_others(others);
+    mpris_close(others);
     if (rc != 0)
         m->status = rc; /* say so at the end, but keep reminding */
     m->keys = term_begin(STDIN_FILENO);
@@ -111,11 +131,54 @@ static void fire(struct reminder *m, double now)
     m->next = open_at(now + m->ro->every > after ? now + m->ro->every : after, m->ro);
 }
 
-/* Waits a little for a key: q quits (returns 1), any other postpones. */
+/* Due, and the listener free to hear it?  Not while away (locked or
+ * asleep); not while a microphone records (a call), asked each second. */
+static int may_fire(struct reminder *m, double now)
+{
+    if (presence_away(m->presence) || now - m->call_checked < 1.0)
+        return 0;
+    m->call_checked = now;
+    int on_call = presence_on_call();
+    if (on_call && !m->call_told) {
+        printf("calfpace: a microphone is in use; the reminder waits until it is free\n");
+        fflush(stdout);
+    }
+    m->call_told = on_call;
+    return !on_call;
+}
+
+/* Locked, asleep, back: an absence of at least ro->away starts the
+ * interval again. */
+static void take_presence(struct reminder *m, int away_before)
+{
+    double back = presence_process(m->presence);
+    if (!away_before && presence_away(m->presence)) {
+        printf("calfpace: the screen is locked or the machine asleep; no reminder meanwhile\n");
+        fflush(stdout);
+    }
+    if (back < 0.0)
+        return;
+    char gone[32];
+    timeline_format_time(back, gone, sizeof gone);
+    if (back >= m->ro->away) {
+        m->next = open_at(wall_seconds() + m->ro->every, m->ro);
+        printf("calfpace: away for %s; the interval starts again\n", gone);
+    } else {
+        printf("calfpace: back after %s\n", gone);
+    }
+    fflush(stdout);
+}
+
+/* Waits a little for a key or logind: q quits (returns 1), any other key
+ * postpones. */
 static int wait_key(struct reminder *m)
 {
-    struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
-    if (poll(&pfd, m->keys ? 1 : 0, 250) <= 0 || !(pfd.revents & POLLIN))
+    struct pollfd pfd[2] = {{.fd = m->keys ? STDIN_FILENO : -1, .events = POLLIN},
+                            {.fd = presence_fd(m->presence), .events = presence_events(m->presence)}};
+    int away_before = presence_away(m->presence);
+    int ready = poll(pfd, 2, 250); /* a negative fd is skipped */
+    take_presence(m, away_before);
+    if (ready <= 0 || !(pfd[0].revents & POLLIN))
         return 0;
     char buf[64], err[512], clean[1024];
     ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
@@ -142,23 +205,26 @@ int reminder_run(const struct live_options *o, const struct remind_options *ro)
     if ((double)m.snoozed_seen > m.next)
         m.next = open_at((double)m.snoozed_seen, ro); /* a snooze given before we started */
     m.keys = term_begin(STDIN_FILENO);
+    m.presence = presence_open();
     while (!signals_stop_requested()) {
         if (ro->run_for > 0.0 && monotonic_seconds() - began >= ro->run_for)
             break;
         double now = wall_seconds();
         take_snooze(&m);
         announce(&m);
-        if (now >= m.next) {
+        if (now >= m.next && may_fire(&m, now)) {
             if (!remind_in_hours((time_t)now, ro->from, ro->to))
                 m.next = open_at(now, ro);
             else
                 fire(&m, now);
+            m.call_checked = 0.0;
             continue;
         }
         if (wait_key(&m))
             break;
     }
     term_end();
+    presence_close(m.presence);
     printf("calfpace: reminders stopped\n");
     return m.status == 2 ? 2 : m.status ? 1 : 0;
 }
