@@ -4,6 +4,7 @@
 #include "live_mpris.h"
 #include "out_portaudio.h"
 #include "session.h"
+#include "status.h"
 #include "setup.h"
 #include "term.h"
 
@@ -130,7 +131,7 @@ static int play(struct live *l, int *stalled)
         .keys_fd = STDIN_FILENO,
         .out = stdout,
         .out_fd = STDOUT_FILENO,
-        .tty = isatty(STDOUT_FILENO),
+        .tty = isatty(STDOUT_FILENO) && status_wanted(),
         .quiet = o->quiet,
         .no_summary = o->no_summary,
         .poll_ms = SESSION_POLL_MS,

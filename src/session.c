@@ -34,7 +34,11 @@ struct session {
     time_t started_wall;
     double last_alive;
     int64_t last_frame;
+    /* Underruns right after a Ctrl-Z and fg are the stop's, not the machine's. */
+    double forgive_until;
+    uint64_t underruns_seen, underruns_forgiven;
 };
+
 
 static double monotonic(void *ctx)
 {
@@ -47,6 +51,15 @@ static double monotonic(void *ctx)
 static double now(const struct session *s)
 {
     return s->p.now(s->p.clock_ctx);
+}
+
+/* The underruns to show: the device's, less those of a stop and continue. */
+static uint64_t underruns(struct session *s, const struct output_stats *os)
+{
+    if (now(s) < s->forgive_until && os->underflows > s->underruns_seen)
+        s->underruns_forgiven += os->underflows - s->underruns_seen;
+    s->underruns_seen = os->underflows;
+    return os->underflows - s->underruns_forgiven;
 }
 
 static double cpu_seconds(void)
@@ -292,8 +305,10 @@ static int still_playing(struct session *s, const struct engine_status *st)
 static int turn(struct session *s)
 {
     wait_for_input(s);
-    if (signals_take_continued())
+    if (signals_take_continued()) {
         term_resume();
+        s->forgive_until = now(s) + 1.0;
+    }
     if (s->p.routine && watch_due(&s->watch, now(s)))
         reload(s);
     output_pump(s->out);
@@ -307,7 +322,7 @@ static int turn(struct session *s)
     engine_status(s->engine, &st);
     update_sources(s, &st);
     output_stats(s->out, &os);
-    status_update(&s->status, s->shown, &st, os.underflows, s->session_seconds);
+    status_update(&s->status, s->shown, &st, underruns(s, &os), s->session_seconds);
     return still_playing(s, &st);
 }
 
@@ -382,7 +397,7 @@ static void remember(const struct session *s, const struct engine_status *st, FI
         fprintf(to, "calfpace: history: %s\n", term_clean(err, clean, sizeof clean));
 }
 
-static void closing_line(const struct session *s, const struct engine_status *st,
+static void closing_line(struct session *s, const struct engine_status *st,
                          const struct output_stats *os, FILE *to)
 {
     const struct routine *r = s->shown;
@@ -401,9 +416,12 @@ static void closing_line(const struct session *s, const struct engine_status *st
                 "stopped?); ending the session\n",
                 played);
     else if (!s->p.no_summary)
-        fprintf(to, "calfpace: %s after %s, %d of %d steps done, %llu underruns\n",
-                st->stopped ? "stopped" : "finished", played, steps_done, steps_total,
-                (unsigned long long)os->underflows);
+    {
+        unsigned long long n = (unsigned long long)underruns(s, os);
+        fprintf(to, "calfpace: %s after %s, %d of %d steps done, %llu underrun%s\n",
+                st->stopped ? "stopped" : "finished", played, steps_done, steps_total, n,
+                n == 1 ? "" : "s");
+    }
 }
 
 void session_report(struct session *s, FILE *to, double launched_at)

@@ -19,7 +19,24 @@ struct status {
     int quiet; /* show nothing but what status_say is given */
     int drawn; /* a status line is on the screen */
     int shown_step, shown_round;
+    /* what the line remembers between draws */
+    int drawn_columns, drawn_width; /* the last line's length and the width it was drawn at */
+    double last_tempo;              /* shown after a step's last beat, not 0.0 */
+    int last_tempo_step;
+    int was_paused;
+    int64_t pause_from, paused_frames; /* the clock stands still while paused */
 };
+
+/* The line itself, for a terminal WIDTH columns wide: at most WIDTH - 1
+ * display columns (UTF-8 characters, not bytes).  Pure apart from S's
+ * memory of the last tempo and of pauses. */
+void status_format(struct status *s, const struct routine *r, const struct engine_status *st,
+                   uint64_t underruns, double session_seconds, int width, char *out,
+                   size_t outlen);
+
+/* The status line is for sighted terminal users: off when ACCESSIBLE is set
+ * (a screen reader re-reads a redrawn line) or TERM is "dumb". */
+int status_wanted(void);
 
 void status_init(struct status *s, FILE *out, int fd, int tty, int quiet);
 

@@ -64,7 +64,7 @@ stop_all() {
 underruns=0
 note_underruns() {
     local n
-    n=$(sed -n 's/.* \([0-9][0-9]*\) underruns.*/\1/p' <<<"$1" | tail -1)
+    n=$(sed -n 's/.* \([0-9][0-9]*\) underruns\{0,1\}.*/\1/p' <<<"$1" | tail -1)
     underruns=$((underruns + ${n:-0}))
 }
 intervals() { "$tool" "$work/rec.raw" side | awk 'NR > 1 { print $1 - prev } { prev = $1 }'; }
