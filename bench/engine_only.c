@@ -53,13 +53,12 @@ int main(int argc, char **argv)
         rate = r->rate;
         struct clip_bank *bank = clip_bank_create(r->rate);
         clip_bank_add_dir(bank, argv[2]);
-        struct engine_options eo = {.voice = voice};
-        struct engine_plan *plan = engine_plan_create(r, bank, &eo, err, sizeof err);
+        struct engine_plan *plan = engine_plan_create(r, bank, voice, err, sizeof err);
         if (!plan) {
             fprintf(stderr, "%s\n", err);
             return 2;
         }
-        struct engine *e = engine_create(plan, &eo); /* owns the plan and the routine */
+        struct engine *e = engine_create(plan, 1.0); /* owns the plan and the routine */
         frames = 0;
         double t0 = now();
         for (;;) {

@@ -31,11 +31,6 @@
 #define ENGINE_TEMPO_SCALE_MIN 0.5
 #define ENGINE_TEMPO_SCALE_MAX 2.0
 
-struct engine_options {
-    int voice;          /* speak; 0 plays the routine's beats alone */
-    double tempo_scale; /* every tempo times this from the start (0 means 1) */
-};
-
 struct engine_status {
     int64_t frame; /* frames rendered so far */
     int round;
@@ -58,11 +53,11 @@ struct engine_status {
 struct engine_plan;
 struct engine;
 
-/* Resolves every sound R needs through BANK (at R's rate).  On success the
- * plan owns R; on failure R stays the caller's and err says
- * "FILE:LINE: ...". */
-struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank,
-                                       const struct engine_options *opt, char *err, size_t errlen);
+/* Resolves every sound R needs through BANK (at R's rate); VOICE 0 plays the
+ * routine's beats alone, without speech.  On success the plan owns R; on
+ * failure R stays the caller's and err says "FILE:LINE: ...". */
+struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank, int voice,
+                                       char *err, size_t errlen);
 void engine_plan_destroy(struct engine_plan *p);
 
 /* Prints "FILE:LINE: warning: ..." for each spoken announcement that does
@@ -71,8 +66,9 @@ void engine_plan_destroy(struct engine_plan *p);
 void engine_plan_warn(const struct engine_plan *p, FILE *to);
 const struct routine *engine_plan_routine(const struct engine_plan *p);
 
-/* A session of PLAN, which the engine now owns. */
-struct engine *engine_create(struct engine_plan *plan, const struct engine_options *opt);
+/* A session of PLAN, which the engine now owns, with every tempo times
+ * TEMPO_SCALE from the start (0 means 1; kept within the tempo keys' range). */
+struct engine *engine_create(struct engine_plan *plan, double tempo_scale);
 void engine_destroy(struct engine *e);
 
 /* Fills OUT with FRAMES interleaved stereo frames.  Returns the number of

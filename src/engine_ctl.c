@@ -6,18 +6,17 @@
 #include <math.h>
 #include <stdlib.h>
 
-struct engine *engine_create(struct engine_plan *plan, const struct engine_options *opt)
+struct engine *engine_create(struct engine_plan *plan, double tempo_scale)
 {
     struct engine *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
-    e->opt = *opt;
     e->rate = plan->routine->rate;
     mixer_init(&e->mix, e->rate);
     engine_take_plan(e, plan);
     sequencer_init(&e->seq, plan->routine, e->rate);
-    if (opt->tempo_scale > 0.0 && opt->tempo_scale != 1.0) {
-        double scale = opt->tempo_scale;
+    if (tempo_scale > 0.0 && tempo_scale != 1.0) {
+        double scale = tempo_scale;
         scale = scale < ENGINE_TEMPO_SCALE_MIN ? ENGINE_TEMPO_SCALE_MIN : scale;
         scale = scale > ENGINE_TEMPO_SCALE_MAX ? ENGINE_TEMPO_SCALE_MAX : scale;
         sequencer_locate(&e->seq, &(struct seq_move){.kind = SEQ_MOVE_STAY, .scale = scale});

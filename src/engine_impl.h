@@ -35,7 +35,6 @@ struct speech_item {
 
 struct engine {
     struct engine_plan *plan;
-    struct engine_options opt;
     int rate;
     float click_gain, voice_gain;
 

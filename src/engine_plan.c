@@ -56,7 +56,7 @@ static void announce(const struct engine_plan *pl, const struct step *st, struct
 }
 
 struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank,
-                                       const struct engine_options *opt, char *err, size_t errlen)
+                                       int voice, char *err, size_t errlen)
 {
     if (clip_bank_rate(bank) != r->rate) {
         snprintf(err, errlen, "%s: sounds loaded at %d Hz for a routine at %d Hz", r->path,
@@ -69,7 +69,7 @@ struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank
         return NULL;
     }
     pl->routine = r;
-    pl->voice = opt->voice && r->guidance.voice;
+    pl->voice = voice && r->guidance.voice;
     /* Cues are checked even when voice is off, so a routine that plays
      * clicks-only today does not fail with voice tomorrow. */
     if (r->cue[0] && load_ref(bank, r, r->cue, r->cue_line, &pl->open_cue, err, errlen))

@@ -85,8 +85,7 @@ static int start_up(struct live *l)
         return bad ? 2 : 1;
     }
     l->shown = engine_plan_routine(l->plan);
-    struct engine_options eo = {.voice = l->opt->choice.voice, .tempo_scale = l->opt->tempo_scale};
-    l->engine = engine_create(l->plan, &eo);
+    l->engine = engine_create(l->plan, l->opt->tempo_scale);
     if (!l->engine) {
         fprintf(stderr, "calfpace: out of memory\n");
         return 1;

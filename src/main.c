@@ -260,7 +260,6 @@ static int cmd_render(const char *path, const struct options *o)
     int rate = r->rate;
     rc = out_file_check(o->output, rate, err, sizeof err);
     struct timeline_chapter *chapters = malloc(TIMELINE_CHAPTERS_MAX * sizeof *chapters);
-    struct engine_options eo = {.voice = o->voice, .tempo_scale = 1.0};
     struct engine *e = NULL;
     if (rc != OUT_FILE_OK) {
         fprintf(stderr, "%s\n", err);
@@ -288,7 +287,7 @@ static int cmd_render(const char *path, const struct options *o)
         .progress = !o->quiet && isatty(2) ? render_progress : NULL,
         .progress_ctx = &prog,
     };
-    if (!chapters || !(e = engine_create(p, &eo))) {
+    if (!chapters || !(e = engine_create(p, 1.0))) {
         fprintf(stderr, "calfpace: out of memory\n");
         free(chapters);
         engine_plan_destroy(p);

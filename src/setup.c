@@ -80,8 +80,7 @@ static struct engine_plan *plan_of(struct routine *r, const char *path,
         r->voice_db += c->volume_db;
     }
     setup_add_dirs(*bank, r, c->sounds, lang);
-    struct engine_options eo = {.voice = c->voice};
-    struct engine_plan *p = engine_plan_create(r, *bank, &eo, err, errlen);
+    struct engine_plan *p = engine_plan_create(r, *bank, c->voice, err, errlen);
     if (!p)
         routine_destroy(r);
     return p;

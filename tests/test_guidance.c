@@ -46,8 +46,7 @@ static struct engine_plan *make_plan(struct clip_bank **bank, const char *body)
     if (!*bank)
         *bank = clip_bank_create(RATE);
     setup_add_dirs(*bank, r, NULL, "en");
-    struct engine_options opt = {.voice = 1};
-    struct engine_plan *p = engine_plan_create(r, *bank, &opt, err, sizeof err);
+    struct engine_plan *p = engine_plan_create(r, *bank, 1, err, sizeof err);
     CHECK(p != NULL, "plan: %s", err);
     if (!p)
         exit(1);
@@ -57,8 +56,7 @@ static struct engine_plan *make_plan(struct clip_bank **bank, const char *body)
 static void start(struct session *s, const char *body)
 {
     memset(s, 0, sizeof *s);
-    struct engine_options opt = {.voice = 1};
-    s->engine = engine_create(make_plan(&s->bank, body), &opt);
+    s->engine = engine_create(make_plan(&s->bank, body), 1.0);
 }
 
 /* Renders up to frame UNTIL (or the end), in device-sized blocks. */
@@ -294,8 +292,7 @@ static void test_scale_from_start(void)
              "  pan = -1.0; lead_in = 0.0; } );\n",
              quiet_guidance);
     memset(&s, 0, sizeof s);
-    struct engine_options opt = {.voice = 1, .tempo_scale = 2.0};
-    s.engine = engine_create(make_plan(&s.bank, body), &opt);
+    s.engine = engine_create(make_plan(&s.bank, body), 2.0);
     run_to(&s, SEC(6.0));
     struct onsets c = find(&s, 0, 0.05f);
     /* Both steps at 120 bpm: 4 beats each half a second apart. */

@@ -35,12 +35,11 @@ int main(void)
     struct clip_bank *bank = clip_bank_create(r->rate);
     clip_bank_add_dir(bank, r->sounds_dir);
     setup_add_dirs(bank, r, NULL, "en"); /* the standard click, for feedback */
-    struct engine_options opt = {.voice = 0};
-    struct engine_plan *plan = engine_plan_create(r, bank, &opt, err, sizeof err);
+    struct engine_plan *plan = engine_plan_create(r, bank, 0, err, sizeof err);
     CHECK(plan != NULL, "plan: %s", err);
     if (!plan)
         return CHECK_DONE("test_long");
-    struct engine *e = engine_create(plan, &opt);
+    struct engine *e = engine_create(plan, 1.0);
 
     struct onsets on = {0};
     struct onset_state st = {0};

@@ -47,8 +47,7 @@ static struct engine_plan *make_plan(struct clip_bank **bank, const char *body)
     if (!*bank)
         *bank = clip_bank_create(RATE);
     setup_add_dirs(*bank, r, NULL, r->voice[0] ? r->voice : "en");
-    struct engine_options opt = {.voice = 1};
-    struct engine_plan *p = engine_plan_create(r, *bank, &opt, err, sizeof err);
+    struct engine_plan *p = engine_plan_create(r, *bank, 1, err, sizeof err);
     CHECK(p != NULL, "plan: %s", err);
     if (!p)
         exit(1);
@@ -58,8 +57,7 @@ static struct engine_plan *make_plan(struct clip_bank **bank, const char *body)
 static void start(struct session *s, const char *body)
 {
     memset(s, 0, sizeof *s);
-    struct engine_options opt = {.voice = 1};
-    s->engine = engine_create(make_plan(&s->bank, body), &opt);
+    s->engine = engine_create(make_plan(&s->bank, body), 1.0);
 }
 
 /* Renders up to frame UNTIL (or the end), in device-sized blocks. */
