@@ -12,6 +12,8 @@ packages=(
     libsystemd-dev libopusenc-dev
     # the desktop tests: a private session bus, an MPRIS client, a fake logind
     dbus dbus-bin playerctl python3-dbus python3-gi python3-dbusmock
+    # PipeWire, the second sound server the live tests run on (next to pulseaudio)
+    pipewire pipewire-bin pipewire-pulse wireplumber
     # the live tests: a real sound server, its ALSA bridge, and a recorder
     pulseaudio pulseaudio-utils libasound2-plugins tmux
     # the hardening checks: sanitizers, libFuzzer, valgrind

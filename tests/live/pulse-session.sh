@@ -193,9 +193,6 @@ if [ "$SERVER" = pipewire ] &&
     sed 's/^/    /' "$top"/*.log >&2
     exit 1
 fi
-if [ "$SERVER" = pipewire ] && [ -n "${CALFPACE_PW_QUANTUM:-}" ]; then
-    pw-metadata -n settings 0 clock.force-quantum "$CALFPACE_PW_QUANTUM" >/dev/null
-fi
 if ! pactl set-default-sink "$SINK" >/dev/null 2>&1; then
     say "FAIL: cannot make $SINK the default sink; server log:"
     sed 's/^/    /' "$top"/*.log >&2
