@@ -478,6 +478,69 @@ static void test_lead_in_edit(void)
     finish(&s);
 }
 
+/* Stop: a fade and the end, silence after it; the volume's bounds; a resume
+ * outside a paced step; keys after the close change nothing. */
+static void test_stop_and_edges(void)
+{
+    struct session s;
+    char a[1024];
+    snprintf(a, sizeof a,
+             "%ssteps = ( { type = \"rest\"; seconds = 4.0; lead_in = 0.0; },\n"
+             "  { type = \"paced\"; tempo = 120.0; beats = 2; sounds = [ \"imp\" ]; pan = -1.0;\n"
+             "    lead_in = 0.0; } );\n",
+             quiet);
+    start(&s, a);
+    run_to(&s, SEC(1.0));
+    for (int i = 0; i < 30; i++)
+        send(&s, CONTROL_VOLUME, 2.0, NULL);
+    run_to(&s, SEC(1.1));
+    struct engine_status st = status(&s);
+    CHECK(fabs(st.volume_db - 12.0) < 1e-9, "30 presses of louder: held at +12 dB (%.1f)",
+          st.volume_db);
+    for (int i = 0; i < 40; i++)
+        send(&s, CONTROL_VOLUME, -2.0, NULL);
+    run_to(&s, SEC(1.2));
+    st = status(&s);
+    CHECK(fabs(st.volume_db + 40.0) < 1e-9, "40 presses of softer: held at -40 dB (%.1f)",
+          st.volume_db);
+    send(&s, CONTROL_VOLUME, 40.0, NULL);
+    /* A pause in a rest: "go" and half a second on resume. */
+    send(&s, CONTROL_PAUSE, 0, NULL);
+    run_to(&s, SEC(2.0));
+    send(&s, CONTROL_PAUSE, 0, NULL);
+    run_to(&s, SEC(6.0));
+    struct onsets c = clicks_from(&s, 0);
+    /* The rest's end (4.1 s) moves 1.3 s later: the 0.8 s paused and half a
+     * second; the paced step's two beats follow from there. */
+    CHECK(c.n == 2 && c.frame[0] == SEC(5.4) && c.frame[1] - c.frame[0] == SEC(0.5),
+          "a resume in a rest: the rest goes on half a second after it (%zu clicks, first at "
+          "%.3f s)",
+          c.n, c.n ? (double)c.frame[0] / RATE : -1.0);
+    onsets_free(&c);
+    send(&s, CONTROL_STOP, 0, NULL);
+    run_to(&s, SEC(6.5));
+    st = status(&s);
+    CHECK(st.finished && st.stopped && st.events_late == 0,
+          "stop: the session fades and ends, marked stopped (%d, %d)", st.finished, st.stopped);
+    float tail[2 * 256] = {1.0f};
+    int got = engine_render(s.engine, tail, 256);
+    CHECK(got == 0 && tail[0] == 0.0f && tail[511] == 0.0f, "after the end: silence, 0 frames");
+    finish(&s);
+
+    start(&s, a);
+    run_to(&s, SEC(12.0));
+    st = status(&s);
+    send(&s, CONTROL_NEXT, 0, NULL);
+    send(&s, CONTROL_BACK, 0, NULL);
+    send(&s, CONTROL_PAUSE, 0, NULL);
+    run_to(&s, SEC(13.0));
+    struct engine_status after = status(&s);
+    CHECK(st.finished && after.finished && !after.paused,
+          "after the close, next, back and pause change nothing");
+    printf("stop, the volume's bounds, a resume in a rest, keys after the close\n");
+    finish(&s);
+}
+
 int main(void)
 {
     char path[1024];
@@ -496,6 +559,7 @@ int main(void)
     test_volume_click();
     test_sounds_on_disk();
     test_lead_in_edit();
+    test_stop_and_edges();
     tmp_cleanup(dir);
     return CHECK_DONE("test_moves");
 }

@@ -1,0 +1,208 @@
+/* The plan builder and the phrase builder: numbers and durations composed
+ * from the clips that exist; a plan refused with the file and line of the
+ * sound it cannot find, or for a bank at another rate; the warnings for
+ * guidance that does not fit its lead-in. */
+#include "check.h"
+#include "clips.h"
+#include "engine.h"
+#include "phrase.h"
+#include "render_util.h"
+#include "routine.h"
+#include "setup.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RATE 48000
+
+static char dir[256];
+
+/* A vocabulary whose clips are told apart by their length: number N is
+ * 1000 + N frames long, word W 10 + W. */
+static mixer_sample dummy[1];
+
+static void fake_vocab(struct phrase_vocab *v)
+{
+    memset(v, 0, sizeof *v);
+    for (int w = 0; w < WORD_COUNT; w++)
+        v->word[w] = (struct clip_ref){dummy, 10 + w};
+    for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++)
+        if (phrase_number_has_clip(n))
+            v->number[n] = (struct clip_ref){dummy, 1000 + n};
+}
+
+/* The phrase as text: numbers as "nN", words by their sound's name. */
+static void spell(const struct phrase *p, char *out, size_t outlen)
+{
+    size_t len = 0;
+    out[0] = 0;
+    for (int i = 0; i < p->n && len < outlen; i++) {
+        int64_t f = p->clip[i].frames;
+        len += (size_t)snprintf(out + len, outlen - len, "%s", i ? " " : "");
+        if (f >= 1000)
+            len += (size_t)snprintf(out + len, outlen - len, "n%lld", (long long)(f - 1000));
+        else
+            len += (size_t)snprintf(out + len, outlen - len, "%s",
+                                    phrase_word_name((enum phrase_word)(f - 10)));
+    }
+}
+
+static void test_phrases(void)
+{
+    struct phrase_vocab v;
+    fake_vocab(&v);
+    const struct {
+        long n;
+        const char *said;
+    } numbers[] = {{0, "n0"},
+                   {7, "n7"},
+                   {60, "n60"},
+                   {75, "n70 n5"},
+                   {100, "n100"},
+                   {120, "n120"},
+                   {135, "n100 n35"},
+                   {250, "n200 n50"},
+                   {345, "n3 w-hundred n45"},
+                   {900, "n9 w-hundred"},
+                   {1200, "n12 w-hundred"},
+                   {10500, "n90 n9 w-hundred n90 n9"},
+                   {-5, "n0"}};
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+        struct phrase p = {0};
+        char got[256];
+        phrase_number(&v, &p, numbers[i].n);
+        spell(&p, got, sizeof got);
+        CHECK(strcmp(got, numbers[i].said) == 0, "%ld is said '%s' (got '%s')", numbers[i].n,
+              numbers[i].said, got);
+    }
+    const struct {
+        double s;
+        const char *said;
+    } lengths[] = {{0.4, "n0 w-seconds"},
+                   {1.0, "w-one-second"},
+                   {45.0, "n45 w-seconds"},
+                   {60.0, "w-one-minute"},
+                   {61.0, "w-one-minute w-one-second"},
+                   {150.0, "n2 w-minutes n30 w-seconds"}};
+    for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+        struct phrase p = {0};
+        char got[256];
+        phrase_duration(&v, &p, lengths[i].s);
+        spell(&p, got, sizeof got);
+        CHECK(strcmp(got, lengths[i].said) == 0, "%.1f s is said '%s' (got '%s')", lengths[i].s,
+              lengths[i].said, got);
+    }
+    struct phrase p = {0};
+    for (int i = 0; i < PHRASE_MAX + 3; i++)
+        phrase_add(&p, v.word[WORD_GO]);
+    phrase_add(&p, (struct clip_ref){NULL, 5});
+    CHECK(p.n == PHRASE_MAX, "a phrase holds at most %d clips (%d)", PHRASE_MAX, p.n);
+    p.n = 2;
+    double want = (double)(2 * (10 + WORD_GO)) / RATE + PHRASE_WORD_GAP_SECONDS;
+    CHECK(fabs(phrase_seconds(&p, RATE) - want) < 1e-12,
+          "two clips last their lengths and one gap");
+    printf("numbers to 9999 and durations composed from the clips that exist\n");
+}
+
+static struct routine *parse(const char *body)
+{
+    char path[512], text[4096], err[2048];
+    snprintf(path, sizeof path, "%s/p.cfg", dir);
+    snprintf(text, sizeof text, "name = \"p\";\nsounds_dir = \".\";\n%s", body);
+    struct routine *r = routine_parse(text, path, err, sizeof err);
+    CHECK(r != NULL, "routine: %s", err);
+    if (!r)
+        exit(1);
+    return r;
+}
+
+/* Building a plan for BODY fails with a message starting "p.cfg:LINE: no
+ * sound 'NAME'". */
+static void expect_refused(struct clip_bank *bank, const char *body, int line, const char *name)
+{
+    struct routine *r = parse(body);
+    setup_add_dirs(bank, r, NULL, "en");
+    char err[2048], want[640];
+    struct engine_plan *p = engine_plan_create(r, bank, 1, err, sizeof err);
+    if (line > 0)
+        snprintf(want, sizeof want, "%s/p.cfg:%d: no sound '%s'", dir, line, name);
+    else
+        snprintf(want, sizeof want, "%s/p.cfg: no sound '%s'", dir, name);
+    CHECK(p == NULL && strncmp(err, want, strlen(want)) == 0, "refused: want '%s', got '%s'", want,
+          p ? "a plan" : err);
+    engine_plan_destroy(p);
+    routine_destroy(r);
+}
+
+static void test_refusals(void)
+{
+    struct clip_bank *bank = clip_bank_create(RATE);
+    const char *step = "steps = ( { type = \"rest\"; seconds = 2.0; } );\n";
+    char body[1024];
+    snprintf(body, sizeof body, "cue = \"nope-open\";\n%s", step);
+    expect_refused(bank, body, 3, "nope-open");
+    snprintf(body, sizeof body, "\nend_cue = \"nope-end\";\n%s", step);
+    expect_refused(bank, body, 4, "nope-end");
+    expect_refused(bank,
+                   "steps = (\n { type = \"rest\"; seconds = 2.0;\n cue = \"nope-cue\"; } );\n", 5,
+                   "nope-cue");
+    expect_refused(bank,
+                   "steps = (\n { type = \"paced\"; tempo = 60.0; seconds = 2.0;\n"
+                   "   sounds = [ \"click\", \"nope-beat\" ]; } );\n",
+                   5, "nope-beat");
+    /* The spoken words are the plan's own: no line to point at. */
+    struct clip_bank *empty = clip_bank_create(RATE);
+    struct routine *r = parse(step);
+    char err[2048];
+    clip_bank_add_dir(empty, dir);
+    struct engine_plan *p = engine_plan_create(r, empty, 0, err, sizeof err);
+    CHECK(p == NULL && strstr(err, "no sound 'click'") != NULL,
+          "without the standard click: refused (%s)", p ? "a plan" : err);
+    engine_plan_destroy(p);
+    struct clip_bank *other = clip_bank_create(44100);
+    p = engine_plan_create(r, other, 1, err, sizeof err);
+    CHECK(p == NULL && strstr(err, "sounds loaded at 44100 Hz for a routine at 48000 Hz"),
+          "a bank at another rate: refused (%s)", p ? "a plan" : err);
+    routine_destroy(r);
+    clip_bank_destroy(other);
+    clip_bank_destroy(empty);
+    clip_bank_destroy(bank);
+    printf("plans refused with the file and line of a missing cue or sound, or another rate\n");
+}
+
+static void test_warnings(void)
+{
+    struct clip_bank *bank = clip_bank_create(RATE);
+    struct routine *r = parse("cue = \"done\"; lead_in = 0.5;\n"
+                              "steps = (\n { type = \"paced\"; cue = \"calf-pump\"; tempo = 60.0;\n"
+                              "   seconds = 10.0; lead_in = 1.0; } );\n");
+    setup_add_dirs(bank, r, NULL, "en");
+    char err[2048], *text = NULL;
+    size_t len = 0;
+    struct engine_plan *p = engine_plan_create(r, bank, 1, err, sizeof err);
+    CHECK(p != NULL, "plan: %s", err);
+    FILE *f = open_memstream(&text, &len);
+    if (p)
+        engine_plan_warn(p, f);
+    fclose(f);
+    CHECK(strstr(text, "p.cfg:3: warning: the opening cue lasts") != NULL &&
+              strstr(text, "p.cfg:5: warning: step 1's announcement lasts") != NULL &&
+              strstr(text, "and its countdown needs more") != NULL,
+          "warnings for an opening cue and an announcement longer than their lead-ins:\n%s", text);
+    free(text);
+    engine_plan_destroy(p);
+    clip_bank_destroy(bank);
+    printf("warnings name the line and the lead_in that would fit\n");
+}
+
+int main(void)
+{
+    tmp_dir(dir, sizeof dir, "plan");
+    test_phrases();
+    test_refusals();
+    test_warnings();
+    tmp_cleanup(dir);
+    return CHECK_DONE("test_plan");
+}
