@@ -14,6 +14,7 @@
 #include "routine.h"
 #include "sequencer.h"
 #include "setup.h"
+#include "speech.h"
 #include "stream_props.h"
 #include "term.h"
 #include "userconf.h"
@@ -162,10 +163,14 @@ static int cmd_check(const char *path, const struct options *o)
                 "%s: warning: a WAV render of this session takes about %.1f GB (%d Hz); .flac, "
                 ".opus or a lower rate is smaller\n",
                 r->path, wav / 1e9, r->rate);
-    if (o->events)
+    if (o->events) {
         timeline_print_events(stdout, engine_plan_routine(p));
-    else
+    } else {
         timeline_print(stdout, engine_plan_routine(p));
+        struct setup_choice choice = {.lang = o->lang};
+        if (o->voice)
+            speech_print(stdout, r, setup_lang(r, &choice));
+    }
     engine_plan_destroy(p);
     clip_bank_destroy(bank);
     return 0;

@@ -389,8 +389,91 @@ static int get_cycle_pan(const struct ctx *c, const config_setting_t *s, struct 
 }
 
 static const char *const step_names_paced[] = {"type",  "name",   "cue", "tempo",   "seconds",
-                                               "beats", "sounds", "pan", "lead_in", NULL};
-static const char *const step_names_timed[] = {"type", "name", "cue", "seconds", "lead_in", NULL};
+                                               "beats", "sounds", "pan", "lead_in", "say", NULL};
+static const char *const step_names_timed[] = {"type",    "name", "cue", "seconds",
+                                               "lead_in", "say",  NULL};
+
+/* The length of the UTF-8 character at P that calfpace can speak: ASCII
+ * letters, digits, space and . , ; : ! ? ' " - ( ), Latin letters with
+ * accents (U+00C0-U+00FF but × and ÷), and ’ – — …; 0 for any other. */
+static int speakable(const unsigned char *p)
+{
+    if (*p < 0x80)
+        return isalnum(*p) || strchr(" .,;:!?'\"-()", *p) ? 1 : 0;
+    if (p[0] == 0xc3 && p[1] >= 0x80 && p[1] <= 0xbf && p[1] != 0x97 && p[1] != 0xb7)
+        return 2;
+    if (p[0] == 0xe2 && p[1] == 0x80 &&
+        (p[2] == 0x99 || p[2] == 0x93 || p[2] == 0x94 || p[2] == 0xa6))
+        return 3;
+    return 0;
+}
+
+/* Text to speak: a string of at most ROUTINE_SAY_MAX speakable characters
+ * with at least one letter or digit. */
+static int get_say(const struct ctx *c, const config_setting_t *s, char *out, size_t outlen)
+{
+    const char *name = config_setting_name(s);
+    if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+        fail_at(c, s, "'%s' must be the words to speak in double quotes, not %s", name,
+                type_word(s));
+        return -1;
+    }
+    const unsigned char *v = (const unsigned char *)config_setting_get_string(s);
+    int words = 0, col = 1;
+    for (const unsigned char *p = v; *p; col++) {
+        int n = speakable(p);
+        if (!n) {
+            int len = 1;
+            while (len < 4 && (p[len] & 0xc0) == 0x80)
+                len++;
+            fail_at(c, s,
+                    "'%s' has a character calfpace cannot speak, \"%.*s\", at character %d "
+                    "(allowed: letters, digits, spaces and . , ; : ! ? ' \" - ( ))",
+                    name, len, (const char *)p, col);
+            return -1;
+        }
+        words |= n > 1 || isalnum(*p);
+        p += n;
+    }
+    if (!words) {
+        fail_at(c, s, "'%s' has nothing to speak (give the words, e.g. %s = \"Ankle circles\")",
+                name, name);
+        return -1;
+    }
+    if (strlen((const char *)v) >= outlen) {
+        fail_at(c, s, "'%s' is too long (at most %zu characters; split it over steps)", name,
+                outlen - 1);
+        return -1;
+    }
+    snprintf(out, outlen, "%s", (const char *)v);
+    return 0;
+}
+
+/* A cue or text to speak in its place, not both. */
+static int get_say_or_cue(const struct ctx *c, const config_setting_t *g, const char *cue_key,
+                          const char *say_key, char *cue, size_t cuelen, int *cue_line, char *say,
+                          size_t saylen, int *say_line)
+{
+    const config_setting_t *s = config_setting_get_member(g, cue_key);
+    const config_setting_t *t = config_setting_get_member(g, say_key);
+    if (s && t) {
+        fail_at(c, t, "'%s' and '%s' (line %d) both given: one or the other (a clip's name, or "
+                      "words to speak)",
+                say_key, cue_key, line_of(c, s));
+        return -1;
+    }
+    if (s) {
+        *cue_line = line_of(c, s);
+        if (get_sound_name(c, s, cue, cuelen, cue_key))
+            return -1;
+    }
+    if (t) {
+        *say_line = *cue_line = line_of(c, t);
+        if (get_say(c, t, say, saylen))
+            return -1;
+    }
+    return 0;
+}
 
 static int read_step(const struct ctx *c, const config_setting_t *g, int index, double default_lead,
                      struct step *st)
@@ -440,11 +523,9 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
                                          : "Rest");
     }
     st->cue_line = st->line;
-    if ((s = config_setting_get_member(g, "cue"))) {
-        st->cue_line = line_of(c, s);
-        if (get_sound_name(c, s, st->cue, sizeof st->cue, "cue"))
-            return -1;
-    }
+    if (get_say_or_cue(c, g, "cue", "say", st->cue, sizeof st->cue, &st->cue_line, st->say,
+                       sizeof st->say, &st->say_line))
+        return -1;
     st->lead_in = st->type == STEP_REST ? 0.0 : default_lead;
     if ((s = config_setting_get_member(g, "lead_in"))) {
         if (get_number(c, s, 0.0, ROUTINE_LEAD_IN_MAX, "lead_in (seconds)", &st->lead_in))
@@ -550,7 +631,8 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
 
 static const char *const top_names[] = {"name",       "repeat",   "rate",    "volume",
                                         "steps",      "cue",      "end_cue", "lead_in",
-                                        "sounds_dir", "guidance", "voice",   NULL};
+                                        "sounds_dir", "guidance", "voice",   "say",
+                                        "end_say",    NULL};
 
 int routine_voice_known(const char *lang)
 {
@@ -620,16 +702,11 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
     if ((s = config_setting_get_member(root, "name")) &&
         get_string(c, s, r->name, sizeof r->name, "name"))
         return -1;
-    if ((s = config_setting_get_member(root, "cue"))) {
-        r->cue_line = line_of(c, s);
-        if (get_sound_name(c, s, r->cue, sizeof r->cue, "cue"))
-            return -1;
-    }
-    if ((s = config_setting_get_member(root, "end_cue"))) {
-        r->end_cue_line = line_of(c, s);
-        if (get_sound_name(c, s, r->end_cue, sizeof r->end_cue, "end_cue"))
-            return -1;
-    }
+    if (get_say_or_cue(c, root, "cue", "say", r->cue, sizeof r->cue, &r->cue_line, r->say,
+                       sizeof r->say, &r->say_line) ||
+        get_say_or_cue(c, root, "end_cue", "end_say", r->end_cue, sizeof r->end_cue,
+                       &r->end_cue_line, r->end_say, sizeof r->end_say, &r->end_say_line))
+        return -1;
     r->lead_in = 3.0;
     if ((s = config_setting_get_member(root, "lead_in")) &&
         get_number(c, s, 0.0, ROUTINE_LEAD_IN_MAX, "lead_in (seconds)", &r->lead_in))

@@ -28,6 +28,7 @@
 #define ROUTINE_DB_MAX 12.0
 #define ROUTINE_DUCK_MIN -40.0
 #define ROUTINE_LEAD_IN_MAX 30.0
+#define ROUTINE_SAY_MAX 200 /* characters of text to speak in place of a cue */
 #define ROUTINE_FILE_MAX (1024L * 1024L)
 
 enum step_type { STEP_PACED, STEP_HOLD, STEP_REST };
@@ -50,6 +51,11 @@ struct step {
     int line;                      /* where the step starts in the file */
     int sounds_line;               /* where its sounds are named (or line) */
     int cue_line;
+    /* Text spoken in place of a cue ("" for none); src/speech.c turns it
+     * into a clip and names that clip in cue. */
+    char say[ROUTINE_SAY_MAX + 1];
+    int say_line;
+    double say_seconds; /* its length once spoken; 0 before */
 };
 
 /* What calfpace says beyond the cues the routine names; all on by default. */
@@ -70,6 +76,9 @@ struct routine {
     char cue[ROUTINE_NAME_MAX];     /* spoken once at the session's start; "" for none */
     char end_cue[ROUTINE_NAME_MAX]; /* spoken once after the last step; "" for none */
     int cue_line, end_cue_line;
+    char say[ROUTINE_SAY_MAX + 1], end_say[ROUTINE_SAY_MAX + 1]; /* in place of cue, end_cue */
+    int say_line, end_say_line;
+    double say_seconds, end_say_seconds;
     double lead_in;                    /* seconds the opening cue has before the first step */
     char sounds_dir[ROUTINE_PATH_MAX]; /* extra sound folder, relative paths resolved; "" none */
     char voice[8]; /* the language of the spoken cues ("en", "de"); "" for the listener's choice */

@@ -2,6 +2,7 @@
 
 #include "out_file.h"
 #include "paths.h"
+#include "speech.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -79,7 +80,19 @@ static struct engine_plan *plan_of(struct routine *r, const char *path,
         r->clicks_db += c->volume_db;
         r->voice_db += c->volume_db;
     }
+    /* Words of the routine's own, spoken once and kept; none when silent. */
+    int spoken = 0;
+    if (c->voice && speech_prepare(r, lang, &spoken, err, errlen) != 0) {
+        routine_destroy(r);
+        return NULL;
+    }
     setup_add_dirs(*bank, r, c->sounds, lang);
+    if (c->voice) {
+        char dir[1024];
+        speech_cache_dir(dir, sizeof dir);
+        if (access(dir, R_OK) == 0)
+            clip_bank_add_dir(*bank, dir);
+    }
     struct engine_plan *p = engine_plan_create(r, *bank, c->voice, err, errlen);
     if (!p)
         routine_destroy(r);

@@ -10,6 +10,8 @@ packages=(
     build-essential cmake pkg-config
     portaudio19-dev libasound2-dev libsndfile1-dev libconfig-dev libsamplerate0-dev
     libsystemd-dev libopusenc-dev
+    # spoken text: synthesisers and a loudness meter, as libraries
+    flite1-dev libespeak-ng-dev libebur128-dev
     # the desktop tests: a private session bus, an MPRIS client, a fake logind
     dbus dbus-bin playerctl python3-dbus python3-gi python3-dbusmock
     # PipeWire, the second sound server the live tests run on (next to pulseaudio)
