@@ -84,7 +84,7 @@ say "start-up: $RUNS short plays of config/calf-pump.cfg (${STARTUP_SECONDS}s ea
 for i in $(seq 1 "$RUNS"); do
     f=$WORK/startup-$i.txt
     # /usr/bin/time reports the largest RSS of its descendants (calfpace).
-    /usr/bin/time -v "$CALFPACE" play "$ROOT/config/calf-pump.cfg" --quiet "${lat_args[@]}" \
+    /usr/bin/time -v "$CALFPACE" play "$ROOT/config/calf-pump.cfg" --quiet -v "${lat_args[@]}" \
         </dev/null >"$f" 2>&1 &
     time_pid=$!
     cp_pid=""
@@ -126,7 +126,7 @@ threads=$WORK/live-threads.txt
 pa_before=0
 [[ -n $pa_pid ]] && pa_before=$(proc_ticks "$pa_pid")
 t0=$(date +%s.%N)
-/usr/bin/time -v "$CALFPACE" play "$routine" --quiet "${lat_args[@]}" </dev/null >"$f" 2>&1 &
+/usr/bin/time -v "$CALFPACE" play "$routine" --quiet -v "${lat_args[@]}" </dev/null >"$f" 2>&1 &
 time_pid=$!
 # Per-thread CPU of calfpace, sampled every 2 s (threads that end early, like
 # PortAudio's, keep their last sample).

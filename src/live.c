@@ -133,6 +133,7 @@ static int play(struct live *l, int *stalled)
         .tty = isatty(STDOUT_FILENO) && status_wanted(),
         .quiet = o->quiet,
         .no_summary = o->no_summary,
+        .figures = o->figures,
         .poll_ms = SESSION_POLL_MS,
         .stall_seconds = SESSION_STALL_SECONDS,
     };

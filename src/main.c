@@ -60,6 +60,7 @@ enum opt_bit {
     O_MPRIS = 1 << 12, /* --no-mpris */
     O_AWAY = 1 << 13,
     O_BITRATE = 1 << 14,
+    O_FIGURES = 1 << 15, /* -v */
 };
 
 struct options {
@@ -76,6 +77,7 @@ struct options {
     const char *lang;
     const char *every, *between, *snooze, *run_for, *away;
     int no_mpris;
+    int figures;
 };
 
 static void usage(FILE *to)
@@ -100,6 +102,8 @@ static void usage(FILE *to)
             "      --no-voice        the routine's beats alone: no speech\n"
             "      --voice LANG      speak in LANG: en (English), de (German), or off\n"
             "  -q, --quiet           no status line while playing\n"
+            "  -v, --verbose         with play and remind: the session's figures at the end\n"
+            "                        (callbacks, CPU, start-up, memory)\n"
             "      --no-mpris        no media keys, headset buttons or media widget\n"
             "      --events          with check: print every event with its sample\n"
             "      --every DURATION  with remind: the interval (45m, 1h30m, 2s)\n"
@@ -352,6 +356,7 @@ static int live_setup(const struct options *o, struct live_options *lo, struct u
     lo->latency = o->latency > 0.0 ? o->latency : u->latency;
     lo->tempo_scale = u->tempo_scale;
     lo->quiet = o->quiet;
+    lo->figures = o->figures;
     lo->choice.sounds = o->sounds;
     lo->choice.lang = o->lang;
     lo->choice.lang_default = u->voice[0] ? u->voice : NULL;
@@ -446,11 +451,14 @@ static int cmd_remind(const char *routine, const struct options *o)
             fprintf(stderr, "calfpace: %s\n", shown(err));
             return 1;
         }
-        struct tm tm;
-        char when[32];
-        localtime_r(&until, &tm);
-        strftime(when, sizeof when, "%H:%M:%S", &tm);
-        printf("calfpace: reminders snoozed until %s\n", when);
+        char when[64], running[4096];
+        remind_format_when(until, time(NULL), when, sizeof when);
+        remind_running_path(running, sizeof running);
+        if (remind_is_running(running))
+            printf("calfpace: reminders snoozed until %s\n", when);
+        else
+            printf("calfpace: no reminder is running; one started before %s waits until then\n",
+                   when);
         return 0;
     }
     struct remind_options ro = {.every = 45 * 60.0, .postpone = 15 * 60.0};
@@ -489,7 +497,7 @@ static int cmd_remind(const char *routine, const struct options *o)
 static const char *const option_names[] = {
     "-o/--output", "--device", "--latency", "--sounds", "--voice/--no-voice", "--quiet",
     "--events",    "--every",  "--between", "--snooze", "--for",              "--csv",
-    "--no-mpris",  "--away",   "--bitrate",
+    "--no-mpris",  "--away",   "--bitrate", "-v/--verbose",
 };
 
 /* The options each command takes; the rest are mistakes, not ignored. */
@@ -506,8 +514,8 @@ static unsigned options_for(const char *cmd, const struct options *o)
     if (strcmp(cmd, "remind") == 0)
         return o->snooze ? O_SNOOZE
                          : O_DEVICE | O_LATENCY | O_SOUNDS | O_VOICE | O_QUIET | O_EVERY |
-                               O_BETWEEN | O_FOR | O_MPRIS | O_AWAY;
-    return O_DEVICE | O_LATENCY | O_SOUNDS | O_VOICE | O_QUIET | O_MPRIS; /* play */
+                               O_BETWEEN | O_FOR | O_MPRIS | O_AWAY | O_FIGURES;
+    return O_DEVICE | O_LATENCY | O_SOUNDS | O_VOICE | O_QUIET | O_MPRIS | O_FIGURES; /* play */
 }
 
 static int refuse_options(const char *cmd, const struct options *o)
@@ -663,12 +671,13 @@ static int run(int argc, char **argv)
         {"bitrate", required_argument, NULL, OPT_BITRATE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
+        {"verbose", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
     };
     struct options o = {.voice = 1};
     static char lang[8];
     int c;
-    while ((c = getopt_long(argc, argv, "o:d:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:d:qhVv", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             o.output = optarg;
@@ -788,6 +797,10 @@ static int run(int argc, char **argv)
         case 'V':
             printf("calfpace %s\n", CALFPACE_VERSION);
             return 0;
+        case 'v':
+            o.figures = 1;
+            o.given |= O_FIGURES;
+            break;
         default:
             fprintf(stderr, "Try 'calfpace --help'.\n");
             return EXIT_BAD_INPUT;

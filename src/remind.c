@@ -4,6 +4,8 @@
 #include "safefile.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,4 +155,64 @@ time_t remind_snooze_read(const char *path, time_t now)
     if (!ok || v <= 0 || v > (long long)now + REMIND_SNOOZE_MAX)
         return 0;
     return (time_t)v;
+}
+
+double remind_postponed(double due, double now, double by)
+{
+    return (due > now ? due : now) + by;
+}
+
+void remind_format_when(time_t t, time_t now, char *out, size_t outlen)
+{
+    struct tm at, today;
+    localtime_r(&t, &at);
+    localtime_r(&now, &today);
+    char clock[16];
+    strftime(clock, sizeof clock, "%H:%M:%S", &at);
+    /* Whole days between the two dates, by their local noons (DST-proof). */
+    struct tm a = at, b = today;
+    a.tm_hour = b.tm_hour = 12;
+    a.tm_min = b.tm_min = a.tm_sec = b.tm_sec = 0;
+    a.tm_isdst = b.tm_isdst = -1;
+    double days = floor(difftime(mktime(&a), mktime(&b)) / 86400.0 + 0.5);
+    if (days <= 0.0) {
+        snprintf(out, outlen, "%s", clock);
+    } else if (days == 1.0) {
+        snprintf(out, outlen, "%s tomorrow", clock);
+    } else {
+        char date[32];
+        strftime(date, sizeof date, "%a %d %b", &at);
+        snprintf(out, outlen, "%s on %s", clock, date);
+    }
+}
+
+void remind_running_path(char *out, size_t outlen)
+{
+    char snooze[4096];
+    remind_snooze_path(snooze, sizeof snooze);
+    char *slash = strrchr(snooze, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(out, outlen, "%s/remind.lock", snooze);
+}
+
+int remind_hold_running(const char *path)
+{
+    paths_make_parents(path, 0700);
+    int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+int remind_is_running(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return 0;
+    int free_now = flock(fd, LOCK_EX | LOCK_NB) == 0;
+    close(fd); /* releases the lock if it was taken */
+    return !free_now;
 }

@@ -37,4 +37,20 @@ int remind_snooze_write(const char *path, time_t until, char *err, size_t errlen
  * REMIND_SNOOZE_MAX after NOW. */
 time_t remind_snooze_read(const char *path, time_t now);
 
+/* Where a key press meant to postpone puts the reminder due at DUE, at NOW:
+ * BY seconds after what was due (or after now, if that has passed), never
+ * earlier than what was due. */
+double remind_postponed(double due, double now, double by);
+
+/* "13:05:00", "01:00:00 tomorrow" or "09:00:00 on Mon 30 Nov", for T seen at
+ * NOW (local time). */
+void remind_format_when(time_t t, time_t now, char *out, size_t outlen);
+
+/* A running reminder holds a shared lock on PATH (beside the snooze file);
+ * remind_hold_running returns its descriptor (or -1), and
+ * remind_is_running says whether any process holds one. */
+void remind_running_path(char *out, size_t outlen);
+int remind_hold_running(const char *path);
+int remind_is_running(const char *path);
+
 #endif

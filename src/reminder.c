@@ -26,6 +26,7 @@ struct reminder {
     struct presence *presence;
     double call_checked; /* when a microphone was last looked for */
     int call_told;
+    double ends; /* wall clock when --for runs out; 0 for never */
 };
 
 static double monotonic_seconds(void)
@@ -97,15 +98,20 @@ static void announce(struct reminder *m)
 {
     if (m->next == m->told)
         return;
-    char when[32];
-    struct tm tm;
-    time_t t = (time_t)m->next;
-    localtime_r(&t, &tm);
-    strftime(when, sizeof when, "%H:%M:%S", &tm);
+    m->told = m->next;
+    char when[64], end[64];
+    remind_format_when((time_t)m->next, time(NULL), when, sizeof when);
+    if (m->ends > 0.0 && m->next >= m->ends) {
+        /* --for runs out first: there is no next reminder to announce. */
+        remind_format_when((time_t)m->ends, time(NULL), end, sizeof end);
+        printf("calfpace: --for ends at %s, before the next reminder would be due (%s)\n", end,
+               when);
+        fflush(stdout);
+        return;
+    }
     printf("calfpace: next reminder at %s%s\n", when,
            m->keys ? " (any key postpones it, q quits)" : "");
     fflush(stdout);
-    m->told = m->next;
 }
 
 /* The prompt and the routine, then the next one due an interval from this
@@ -186,7 +192,9 @@ static int wait_key(struct reminder *m)
         return 0;
     if (memchr(buf, 'q', (size_t)n))
         return 1;
-    time_t until = time(NULL) + (time_t)llround(m->ro->postpone);
+    /* Later than what was due, never earlier. */
+    time_t until =
+        (time_t)llround(remind_postponed(m->next, (double)time(NULL), m->ro->postpone));
     if (remind_snooze_write(m->snooze, until, err, sizeof err) != 0)
         fprintf(stderr, "calfpace: %s\n", term_clean(err, clean, sizeof clean));
     m->next = open_at((double)until, m->ro);
@@ -202,8 +210,18 @@ int reminder_run(const struct live_options *o, const struct remind_options *ro)
     double began = monotonic_seconds();
     m.next = open_at(wall_seconds() + ro->every, ro);
     m.snoozed_seen = remind_snooze_read(m.snooze, time(NULL));
-    if ((double)m.snoozed_seen > m.next)
-        m.next = open_at((double)m.snoozed_seen, ro); /* a snooze given before we started */
+    if (ro->run_for > 0.0)
+        m.ends = wall_seconds() + ro->run_for;
+    char running[4096];
+    remind_running_path(running, sizeof running);
+    int held = remind_hold_running(running);
+    if (m.snoozed_seen > time(NULL)) { /* a snooze given before we started */
+        char when[64];
+        remind_format_when(m.snoozed_seen, time(NULL), when, sizeof when);
+        printf("calfpace: reminders are snoozed until %s\n", when);
+        if ((double)m.snoozed_seen > m.next)
+            m.next = open_at((double)m.snoozed_seen, ro);
+    }
     m.keys = term_begin(STDIN_FILENO);
     m.presence = presence_open();
     while (!signals_stop_requested()) {
@@ -225,6 +243,8 @@ int reminder_run(const struct live_options *o, const struct remind_options *ro)
     }
     term_end();
     presence_close(m.presence);
+    if (held >= 0)
+        close(held);
     printf("calfpace: reminders stopped\n");
     return m.status == 2 ? 2 : m.status ? 1 : 0;
 }

@@ -437,7 +437,8 @@ void session_report(struct session *s, FILE *to, double launched_at)
         return;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    fprintf(to,
+    if (s->p.figures)
+        fprintf(to,
             "calfpace: %llu callbacks, mean %.2f%% and worst %.2f%% of the buffer period; CPU "
             "%.2f%% of one core; first sample to the device %.0f ms after launch; peak RSS "
             "%.1f MB\n",

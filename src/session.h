@@ -39,6 +39,7 @@ struct session_params {
     int tty;                           /* out is a terminal: the status line redraws */
     int quiet;                         /* no status, no notices */
     int no_summary;                    /* no closing figures, no history (a reminder's prompt) */
+    int figures;                       /* the closing figures (callbacks, start-up, RSS): -v */
     int poll_ms;                       /* longest wait in poll() */
     double stall_seconds;              /* no new frame for this long: the output is lost */
     double (*now)(void *ctx);          /* monotonic seconds; NULL for CLOCK_MONOTONIC */

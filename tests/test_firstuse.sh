@@ -135,6 +135,22 @@ expect 0 '' -- check given.cfg
 grep -q "given.cfg:2: warning: step 1's announcement" "$dir/err" && { passed=$((passed + 1)); echo "ok: a lead_in written in the file is still warned about"; } ||
     { failed=$((failed + 1)); echo "FAIL: no warning for a written lead_in"; sed 's/^/   | /' "$dir/err"; }
 
+# Reminders: what --snooze and a snoozed start say, and no "next reminder"
+# that --for will not reach.
+expect 0 'no reminder is running; one started before .* waits until then' -- remind --snooze 5m
+out=$(cd "$dir" && "$bin" remind --for 1s none </dev/null 2>&1)
+grep -q 'reminders are snoozed until' <<<"$out" && { passed=$((passed + 1)); echo "ok: a snoozed start says so"; } ||
+    { failed=$((failed + 1)); echo "FAIL: a snoozed start: $out"; }
+rm -rf "$XDG_RUNTIME_DIR/calfpace"
+out=$(cd "$dir" && "$bin" remind --every 1h --for 1s none </dev/null 2>&1)
+if grep -q 'next reminder at' <<<"$out" || ! grep -q 'reminders stopped' <<<"$out"; then
+    failed=$((failed + 1)); echo "FAIL: --for 1s with --every 1h: $out"
+else passed=$((passed + 1)); echo "ok: no next reminder announced past --for"; fi
+(cd "$dir" && exec "$bin" remind --every 1h --for 3s none </dev/null >"$dir/remind.out" 2>&1) &
+sleep 1
+expect 0 '^calfpace: reminders snoozed until' -- remind --snooze 5m
+wait
+
 # The personal config: each setting with its own limit.
 mkdir -p "$XDG_CONFIG_HOME/calfpace"
 conf=$XDG_CONFIG_HOME/calfpace/calfpace.cfg

@@ -55,7 +55,7 @@ record 6
 wait "$rec_pid"
 n=$(prompts | wc -l)
 [ "$n" = 0 ] && ok "outside $from-$to: no prompt in 5 s" || bad "outside $from-$to: $n prompts"
-grep -q "next reminder at $from:00" "$work/out.txt" && ok "and the next one is at $from" ||
+grep -q "before the next reminder would be due ($from:00" "$work/out.txt" && ok "and the next one would be at $from, after --for" ||
     bad "next reminder not at $from: $(cat "$work/out.txt")"
 
 # A snooze from another process pushes the first prompt from 2 s to 6 s.
