@@ -4,6 +4,7 @@
 #include "live_mpris.h"
 #include "out_portaudio.h"
 #include "session.h"
+#include "signals.h"
 #include "status.h"
 #include "setup.h"
 #include "term.h"
@@ -119,6 +120,15 @@ static int open_device(struct live *l)
     return 1;
 }
 
+/* CALFPACE_STALL_SECONDS shortens the wait for a device that stopped taking
+ * frames (tests); else SESSION_STALL_SECONDS. */
+static double stall_seconds(void)
+{
+    const char *env = getenv("CALFPACE_STALL_SECONDS");
+    double v = env ? strtod(env, NULL) : 0.0;
+    return v > 0.0 && v <= 60.0 ? v : SESSION_STALL_SECONDS;
+}
+
 /* Runs the session loop on the open device; returns the exit status and
  * whether the device stalled. */
 static int play(struct live *l, int *stalled)
@@ -135,7 +145,7 @@ static int play(struct live *l, int *stalled)
         .no_summary = o->no_summary,
         .figures = o->figures,
         .poll_ms = SESSION_POLL_MS,
-        .stall_seconds = SESSION_STALL_SECONDS,
+        .stall_seconds = stall_seconds(),
     };
     l->session = session_create(l->engine, &l->bank, l->shown, &l->out, &p);
     if (!l->session) {
@@ -175,6 +185,7 @@ static void tear_down(struct live *l, int stalled)
 
 int live_play(const struct live_options *o)
 {
+    signals_begin(); /* before the first thread: every thread inherits the block */
     struct live l;
     memset(&l, 0, sizeof l);
     l.opt = o;

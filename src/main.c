@@ -616,8 +616,12 @@ static int find_routine(const char *name, char *out, size_t outlen)
  * closed pipe is a runtime failure, not a success. */
 static int stdout_ok(void)
 {
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "calfpace: cannot write the output: %s\n", strerror(errno));
+    errno = 0;
+    int flushed = fflush(stdout) == 0;
+    if (!flushed || ferror(stdout)) {
+        /* A write that failed earlier left no errno to tell. */
+        fprintf(stderr, "calfpace: cannot write the output: %s\n",
+                !flushed && errno ? strerror(errno) : "a closed pipe or a full disk");
         return 0;
     }
     return 1;
@@ -629,6 +633,9 @@ int main(int argc, char **argv)
 {
     live_mark_launch();
     stream_props_apply(); /* setenv: before any thread starts */
+    /* Don't let libjack start a JACK server just to look for devices.  Set
+     * here, before any thread can read the environment. */
+    setenv("JACK_NO_START_SERVER", "1", 0);
     int rc = run(argc, argv);
     if (!stdout_ok() && rc == 0)
         rc = 1;

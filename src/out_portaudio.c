@@ -74,8 +74,6 @@ static void alsa_quiet(const char *file, int line, const char *function, int err
 int out_pa_init(char *err, size_t errlen)
 {
     snd_lib_error_set_handler(alsa_quiet);
-    /* Don't let libjack start a JACK server just to look for devices. */
-    setenv("JACK_NO_START_SERVER", "1", 0);
     int saved = hush_begin();
     PaError rc = Pa_Initialize();
     hush_end(saved);

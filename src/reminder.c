@@ -175,15 +175,33 @@ static void take_presence(struct reminder *m, int away_before)
     fflush(stdout);
 }
 
-/* Waits a little for a key or logind: q quits (returns 1), any other key
- * postpones. */
+/* Ctrl-Z and the continue after it, as in a session. */
+static void take_signals(void)
+{
+    int ev = signals_read();
+    if (ev & SIGNALS_SUSPEND) {
+        term_suspend();
+        signals_stop_self();
+        ev |= SIGNALS_CONTINUED;
+    }
+    if (ev & SIGNALS_CONTINUED)
+        term_resume();
+}
+
+/* Waits a little for a key, logind or a signal: q quits (returns 1), any
+ * other key postpones.  Keys are read only in the terminal's foreground. */
 static int wait_key(struct reminder *m)
 {
-    struct pollfd pfd[2] = {{.fd = m->keys ? STDIN_FILENO : -1, .events = POLLIN},
-                            {.fd = presence_fd(m->presence), .events = presence_events(m->presence)}};
+    term_resume();
+    int keys = m->keys && term_foreground();
+    struct pollfd pfd[3] = {{.fd = keys ? STDIN_FILENO : -1, .events = POLLIN},
+                            {.fd = presence_fd(m->presence), .events = presence_events(m->presence)},
+                            {.fd = signals_fd(), .events = POLLIN}};
     int away_before = presence_away(m->presence);
-    int ready = poll(pfd, 2, 250); /* a negative fd is skipped */
+    int ready = poll(pfd, 3, 250); /* a negative fd is skipped */
     take_presence(m, away_before);
+    if (ready > 0 && pfd[2].revents)
+        take_signals();
     if (ready <= 0 || !(pfd[0].revents & POLLIN))
         return 0;
     char buf[64], err[512], clean[1024];
@@ -206,7 +224,7 @@ int reminder_run(const struct live_options *o, const struct remind_options *ro)
 {
     struct reminder m = {.o = o, .ro = ro};
     remind_snooze_path(m.snooze, sizeof m.snooze);
-    signals_install();
+    signals_begin();
     double began = monotonic_seconds();
     m.next = open_at(wall_seconds() + ro->every, ro);
     m.snoozed_seen = remind_snooze_read(m.snooze, time(NULL));

@@ -33,12 +33,12 @@ struct session {
     double started, cpu_before;
     time_t started_wall;
     double last_alive;
+    double last_turn;
     int64_t last_frame;
     /* Underruns right after a Ctrl-Z and fg are the stop's, not the machine's. */
     double forgive_until;
     uint64_t underruns_seen, underruns_forgiven;
 };
-
 
 static double monotonic(void *ctx)
 {
@@ -236,6 +236,37 @@ static void keys_ready(void *ctx, short revents)
         on_key(s, keys[i]);
 }
 
+/* Keys are read only in the terminal's foreground: a read in the
+ * background would stop the process (SIGTTIN). */
+static int keys_prepare(void *ctx, short *events)
+{
+    (void)ctx;
+    term_resume(); /* back in the foreground (fg): raw mode again */
+    *events = term_foreground() ? POLLIN : 0;
+    return -1;
+}
+
+/* Ctrl-Z: the terminal as it was, the status line off, and stop; after the
+ * continue, raw mode again (in the foreground) and the stall timer afresh,
+ * since however long the stop lasted, the device did not fail. */
+static void signals_ready(void *ctx, short revents)
+{
+    struct session *s = ctx;
+    (void)revents;
+    int ev = signals_read();
+    if (ev & SIGNALS_SUSPEND) {
+        status_clear(&s->status);
+        term_suspend();
+        signals_stop_self();
+        ev |= SIGNALS_CONTINUED;
+    }
+    if (ev & SIGNALS_CONTINUED) {
+        term_resume();
+        s->last_alive = now(s);
+        s->forgive_until = now(s) + 1.0;
+    }
+}
+
 static void watch_ready(void *ctx, short revents)
 {
     struct session *s = ctx;
@@ -289,8 +320,13 @@ static int still_playing(struct session *s, const struct engine_status *st)
         return 0;
     }
     /* A stream that stops moving (the sound server went away) must not hang
-     * the session. */
+     * the session.  A turn that came long after the last one means the
+     * process itself was not running (stopped, or the machine asleep): the
+     * device is not to blame, and the timer starts afresh. */
     double t = now(s);
+    if (t - s->last_turn > s->p.stall_seconds / 2)
+        s->last_alive = t;
+    s->last_turn = t;
     if (st->frame != s->last_frame) {
         s->last_frame = st->frame;
         s->last_alive = t;
@@ -305,10 +341,6 @@ static int still_playing(struct session *s, const struct engine_status *st)
 static int turn(struct session *s)
 {
     wait_for_input(s);
-    if (signals_take_continued()) {
-        term_resume();
-        s->forgive_until = now(s) + 1.0;
-    }
     if (s->p.routine && watch_due(&s->watch, now(s)))
         reload(s);
     output_pump(s->out);
@@ -344,13 +376,25 @@ static void introduce(struct session *s)
     fflush(s->p.out);
 }
 
+static void add_own_sources(struct session *s)
+{
+    if (s->keys) {
+        struct session_source keys = {.fd = s->p.keys_fd,
+                                      .events = POLLIN,
+                                      .prepare = keys_prepare,
+                                      .ready = keys_ready,
+                                      .ctx = s};
+        session_add_source(s, &keys);
+    }
+    if (signals_fd() >= 0)
+        session_add_fd(s, signals_fd(), POLLIN, signals_ready, s);
+}
+
 enum session_end session_run(struct session *s, char *err, size_t errlen)
 {
-    signals_install();
     s->keys = s->p.keys_fd >= 0 && term_begin(s->p.keys_fd);
     introduce(s);
-    if (s->keys)
-        session_add_fd(s, s->p.keys_fd, POLLIN, keys_ready, s);
+    add_own_sources(s);
     if (s->p.routine && watch_start(&s->watch, s->p.routine) == 0)
         session_add_fd(s, s->watch.fd, POLLIN, watch_ready, s);
     s->started_wall = time(NULL);
@@ -360,7 +404,7 @@ enum session_end session_run(struct session *s, char *err, size_t errlen)
         term_end();
         return s->end = SESSION_FAILED;
     }
-    s->last_alive = now(s);
+    s->last_alive = s->last_turn = now(s);
     while (turn(s))
         ;
     term_end();

@@ -2,38 +2,14 @@
 
 #include "term.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stop_signals;
-static volatile sig_atomic_t continued;
-
-static void on_stop(int sig)
-{
-    if (++stop_signals > 1 && sig == SIGINT) {
-        /* A second Ctrl-C: out at once, with the terminal as it was. */
-        term_restore_now();
-        static const char msg[] = "\ncalfpace: stopped at once\n";
-        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
-        (void)w;
-        _exit(130);
-    }
-}
-
-static void on_tstp(int sig)
-{
-    (void)sig;
-    term_restore_now();
-    signal(SIGTSTP, SIG_DFL);
-    raise(SIGTSTP);
-}
-
-static void on_cont(int sig)
-{
-    (void)sig;
-    continued = 1;
-}
+static int sfd = -1;
+static int stop_signals;
 
 static void on_crash(int sig)
 {
@@ -42,24 +18,82 @@ static void on_crash(int sig)
     raise(sig);
 }
 
-void signals_install(void)
+static void session_set(sigset_t *set)
 {
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGTSTP);
+    sigaddset(set, SIGCONT);
+    sigaddset(set, SIGWINCH);
+}
+
+int signals_begin(void)
+{
+    if (sfd >= 0)
+        return 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
-    sa.sa_handler = on_stop;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sa.sa_handler = on_tstp;
-    sigaction(SIGTSTP, &sa, NULL);
-    sa.sa_handler = on_cont;
-    sigaction(SIGCONT, &sa, NULL);
     sa.sa_handler = on_crash;
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGABRT, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
     sigaction(SIGFPE, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t set;
+    session_set(&set);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+        return -1;
+    sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (sfd < 0) {
+        pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+int signals_fd(void)
+{
+    return sfd;
+}
+
+static int event_of(int sig)
+{
+    switch (sig) {
+    case SIGINT:
+        if (++stop_signals > 1) {
+            /* A second Ctrl-C: out at once, with the terminal as it was. */
+            term_end();
+            static const char msg[] = "\ncalfpace: stopped at once\n";
+            ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+            (void)w;
+            _exit(130);
+        }
+        return SIGNALS_STOP;
+    case SIGTERM:
+    case SIGHUP:
+        stop_signals++;
+        return SIGNALS_STOP;
+    case SIGTSTP:
+        return SIGNALS_SUSPEND;
+    case SIGCONT:
+        return SIGNALS_CONTINUED;
+    case SIGWINCH:
+        return SIGNALS_RESIZED;
+    default:
+        return 0;
+    }
+}
+
+int signals_read(void)
+{
+    int events = 0;
+    struct signalfd_siginfo si;
+    while (sfd >= 0 && read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
+        events |= event_of((int)si.ssi_signo);
+    return events;
 }
 
 int signals_stop_requested(void)
@@ -67,10 +101,14 @@ int signals_stop_requested(void)
     return stop_signals != 0;
 }
 
-int signals_take_continued(void)
+void signals_stop_self(void)
 {
-    if (!continued)
-        return 0;
-    continued = 0;
-    return 1;
+    /* SIGTSTP's default action stops the whole process; it is raised on
+     * this thread while blocked and let through for the moment of the stop. */
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, SIGTSTP);
+    raise(SIGTSTP);
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+    pthread_sigmask(SIG_BLOCK, &one, NULL);
 }

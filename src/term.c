@@ -6,11 +6,14 @@
 #include <termios.h>
 #include <unistd.h>
 
+/* on: between term_begin and term_end.  raw: raw mode is set now (it is
+ * not while the process is stopped or in the background). */
 static struct {
     int fd;
-    int raw;
+    volatile int on;
+    volatile int raw;
     struct termios saved;
-} term = {-1, 0, {0}};
+} term = {-1, 0, 0, {0}};
 
 static void restore_at_exit(void)
 {
@@ -24,6 +27,12 @@ static void make_raw(void)
     t.c_cc[VMIN] = 0;
     t.c_cc[VTIME] = 0;
     tcsetattr(term.fd, TCSANOW, &t);
+    term.raw = 1;
+}
+
+int term_foreground(void)
+{
+    return term.on && tcgetpgrp(term.fd) == getpgrp();
 }
 
 int term_begin(int fd)
@@ -36,17 +45,18 @@ int term_begin(int fd)
         atexit(restore_at_exit);
         registered = 1;
     }
-    make_raw();
-    term.raw = 1;
+    term.on = 1;
+    /* In the background, setting the terminal would stop the process
+     * (SIGTTOU): raw mode waits for the foreground (term_resume). */
+    if (term_foreground())
+        make_raw();
     return 1;
 }
 
 void term_end(void)
 {
-    if (term.raw) {
-        tcsetattr(term.fd, TCSANOW, &term.saved);
-        term.raw = 0;
-    }
+    term_suspend();
+    term.on = 0;
 }
 
 void term_restore_now(void)
@@ -55,9 +65,17 @@ void term_restore_now(void)
         tcsetattr(term.fd, TCSANOW, &term.saved); /* async-signal-safe */
 }
 
+void term_suspend(void)
+{
+    if (term.raw) {
+        tcsetattr(term.fd, TCSANOW, &term.saved);
+        term.raw = 0;
+    }
+}
+
 void term_resume(void)
 {
-    if (term.raw)
+    if (term.on && !term.raw && term_foreground())
         make_raw();
 }
 

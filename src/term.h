@@ -34,8 +34,19 @@ void term_end(void);
 /* The same, from a signal handler. */
 void term_restore_now(void);
 
-/* After a stop (SIGTSTP) and continue: raw mode again if it was on. */
+/* Before a stop (Ctrl-Z): the terminal as it was, raw mode to come back
+ * with term_resume. */
+void term_suspend(void);
+
+/* Raw mode again (after a stop, or when the session comes back to the
+ * foreground) if keys are on and the process is in the terminal's
+ * foreground; in the background nothing is done, since setting the terminal
+ * would stop the process.  Cheap: call it every turn. */
 void term_resume(void);
+
+/* 1 while keys are on and the process is in the terminal's foreground
+ * (reading keys in the background would stop it). */
+int term_foreground(void);
 
 /* Turns the bytes BUF[0..N) into keys; returns how many (at most MAX).
  * Escape sequences for the arrow keys are read whole; other bytes are
