@@ -112,12 +112,24 @@ static void dispatch(struct engine *e, const struct seq_event *ev)
         const struct step_sounds *ss = &pl->steps[ev->step];
         click(e, ss->clip[ev->beat % ss->n], e->click_gain, (float)st->pan[ev->beat % st->n_pan]);
         int k = ev->beat, n = ev->beats;
-        if (g->halfway && n >= 16 && k == n / 2)
-            say_one(e, pl->vocab.word[WORD_HALFWAY], ev->frame, 1);
-        if (g->remaining && n >= 30 && k == n - 10)
-            say_one(e, pl->vocab.word[WORD_TEN_MORE], ev->frame, 1);
-        if (g->remaining && n >= 12 && k == n - 5)
-            say_one(e, pl->vocab.word[WORD_LAST_FIVE], ev->frame, 1);
+        if (st->count_aloud) {
+            /* The count says where the listener is: no "halfway" over it. */
+            struct phrase p = {0};
+            int num = engine_count_number(st, k);
+            double bpm = sequencer_current_tempo(&e->seq);
+            if (num > 0 && bpm > 0.0) {
+                phrase_number(&pl->vocab, &p, num);
+                if (phrase_seconds(&p, e->rate) <= engine_count_room(st, bpm))
+                    say(e, &p, ev->frame, 1);
+            }
+        } else {
+            if (g->halfway && n >= 16 && k == n / 2)
+                say_one(e, pl->vocab.word[WORD_HALFWAY], ev->frame, 1);
+            if (g->remaining && n >= 30 && k == n - 10)
+                say_one(e, pl->vocab.word[WORD_TEN_MORE], ev->frame, 1);
+            if (g->remaining && n >= 12 && k == n - 5)
+                say_one(e, pl->vocab.word[WORD_LAST_FIVE], ev->frame, 1);
+        }
         atomic_store_explicit(&e->status_beat, ev->beat + 1, memory_order_relaxed);
         atomic_store_explicit(&e->status_beats, n, memory_order_relaxed);
         /* The tempo this beat was played at: the next beat's, still in this step. */

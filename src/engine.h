@@ -91,4 +91,11 @@ void engine_status(const struct engine *e, struct engine_status *st);
 
 int engine_rate(const struct engine *e);
 
+/* Counting aloud (a paced step's count_aloud): the number said on beat K,
+ * or 0 when K is not a movement's first beat (a movement is one turn of the
+ * step's sounds); and the seconds a number may take at BPM, so that it ends
+ * before the next one starts. */
+int engine_count_number(const struct step *st, int k);
+double engine_count_room(const struct step *st, double bpm);
+
 #endif

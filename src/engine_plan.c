@@ -116,6 +116,53 @@ fail:
     return NULL;
 }
 
+#define COUNT_FIT 0.85 /* of a movement a number may fill: a breath before the next */
+
+int engine_count_number(const struct step *st, int k)
+{
+    int m = st->n_sounds > 1 ? st->n_sounds : 1;
+    int num = k % m == 0 ? k / m + 1 : 0;
+    return num <= 999 ? num : 0;
+}
+
+double engine_count_room(const struct step *st, double bpm)
+{
+    return (st->n_sounds > 1 ? st->n_sounds : 1) * 60.0 / bpm * COUNT_FIT;
+}
+
+/* Warns of the numbers a step counted aloud leaves out at its fastest. */
+static void warn_count(const struct engine_plan *p, int i, FILE *to)
+{
+    const struct routine *r = p->routine;
+    const struct step *st = &r->steps[i];
+    double bpm = st->tempo_from > st->tempo_to ? st->tempo_from : st->tempo_to;
+    double room = engine_count_room(st, bpm);
+    int m = st->n_sounds > 1 ? st->n_sounds : 1, first = 0, dropped = 0;
+    double first_len = 0.0;
+    for (int k = 0; k < st->beats; k += m) {
+        int num = engine_count_number(st, k);
+        struct phrase ph = {0};
+        if (num > 0)
+            phrase_number(&p->vocab, &ph, num);
+        double len = phrase_seconds(&ph, r->rate);
+        if (num == 0 || len > room) {
+            if (!dropped++) {
+                first = num ? num : k / m + 1;
+                first_len = len;
+            }
+        }
+    }
+    if (!dropped)
+        return;
+    char path[4 * ROUTINE_PATH_MAX + 1];
+    fprintf(to,
+            "%s:%d: warning: step %d counts aloud, but at %g bpm a number has %.2f s; %d of its "
+            "%d numbers do not fit and are left out, the first %d (%.2f s) (a slower tempo or "
+            "fewer movements keeps them)\n",
+            term_clean(r->path, path, sizeof path), st->line, i + 1, bpm, room, dropped,
+            (st->beats + m - 1) / m, first, first_len);
+}
+
 void engine_plan_warn(const struct engine_plan *p, FILE *to)
 {
     const struct routine *r = p->routine;
@@ -133,6 +180,8 @@ void engine_plan_warn(const struct engine_plan *p, FILE *to)
     }
     for (int i = 0; i < r->n_steps; i++) {
         const struct step *st = &r->steps[i];
+        if (st->type == STEP_PACED && st->count_aloud)
+            warn_count(p, i, to);
         double len = phrase_seconds(&p->steps[i].announce, r->rate);
         double room = st->lead_in, count = 0.0;
         if (st->type == STEP_PACED && r->guidance.countdown) {

@@ -389,7 +389,8 @@ static int get_cycle_pan(const struct ctx *c, const config_setting_t *s, struct 
 }
 
 static const char *const step_names_paced[] = {"type",  "name",   "cue", "tempo",   "seconds",
-                                               "beats", "sounds", "pan", "lead_in", "say", NULL};
+                                               "beats", "sounds", "pan", "lead_in", "say",
+                                               "count_aloud", NULL};
 static const char *const step_names_timed[] = {"type",    "name", "cue", "seconds",
                                                "lead_in", "say",  NULL};
 
@@ -475,6 +476,8 @@ static int get_say_or_cue(const struct ctx *c, const config_setting_t *g, const 
     return 0;
 }
 
+static int get_bool(const struct ctx *c, const config_setting_t *s, int *out);
+
 static int read_step(const struct ctx *c, const config_setting_t *g, int index, double default_lead,
                      struct step *st)
 {
@@ -525,6 +528,8 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
     st->cue_line = st->line;
     if (get_say_or_cue(c, g, "cue", "say", st->cue, sizeof st->cue, &st->cue_line, st->say,
                        sizeof st->say, &st->say_line))
+        return -1;
+    if ((s = config_setting_get_member(g, "count_aloud")) && get_bool(c, s, &st->count_aloud))
         return -1;
     st->lead_in = st->type == STEP_REST ? 0.0 : default_lead;
     if ((s = config_setting_get_member(g, "lead_in"))) {

@@ -56,6 +56,9 @@ struct step {
     char say[ROUTINE_SAY_MAX + 1];
     int say_line;
     double say_seconds; /* its length once spoken; 0 before */
+    /* Paced: say each movement's number on its first beat ("one", "two", ...);
+     * a movement is one turn of the sounds cycle (one beat with one sound). */
+    int count_aloud;
 };
 
 /* What calfpace says beyond the cues the routine names; all on by default. */

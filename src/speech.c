@@ -26,7 +26,7 @@ cst_voice *register_cmu_us_kal16(const char *voxdir);
 
 const char *speech_voice_name(const char *lang)
 {
-    return strcmp(lang, "de") == 0 ? "espeak-ng de" : "flite kal16";
+    return strcmp(lang, "de") == 0 ? "espeak-ng de+f3" : "flite kal16";
 }
 
 void speech_cache_dir(char *out, size_t outlen)
@@ -248,7 +248,7 @@ static int speak_one(const char *text, const char *lang, const char *dir, char *
     if ((*seconds = clip_seconds(path)) > 0.0)
         return 0;
     struct voice_out v = {0};
-    int rc = strcmp(lang, "de") == 0 ? espeak_speak(text, "de", &v) : flite_speak(text, &v);
+    int rc = strcmp(lang, "de") == 0 ? espeak_speak(text, "de+f3", &v) : flite_speak(text, &v);
     if (rc != 0 || v.n == 0) {
         snprintf(err, errlen, "%s:%d: %s could not speak \"%s\"", file, line,
                  speech_voice_name(lang), text);

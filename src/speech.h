@@ -1,10 +1,11 @@
 /* speech: the routine's own words (say, end_say, a step's say) spoken by a
  * synthesiser linked in as a library: flite's kal16 diphone voice for
- * English, espeak-ng for German.  Each text is synthesised once, loudness-
+ * English, espeak-ng (de+f3) for German.  Each text is synthesised once, loudness-
  * normalised to the shipped clips' level (SPEECH_LUFS, ITU-R BS.1770), and
  * kept as a WAV in $XDG_CACHE_HOME/calfpace/speech, named after a hash of
  * the text, the voice and the speaking rate; a later load (or a live
- * reload) finds it there and synthesises nothing.
+ * reload) finds it there and synthesises nothing.  The voices are the
+ * shipped clips': kal16 and espeak-ng's de with its f3 variant.
  *
  * Runs where routines load, never on the audio thread; not thread-safe (one
  * loading thread at a time).

@@ -191,6 +191,60 @@ static void test_render(const char *dir, const char *lang)
     free(x);
 }
 
+/* count_aloud: at 40 bpm every beat's number is heard right after it (the
+ * clicks are hard left, so the right channel holds the speech alone); at
+ * 200 bpm no number fits a beat, none is said and check says so. */
+static void test_count(const char *dir)
+{
+    char cfg[600], out[600], args[2048];
+    snprintf(cfg, sizeof cfg, "%s/count.cfg", dir);
+    write_text(cfg, "name = \"Count\";\n"
+                    "lead_in = 1.0;\n"
+                    "guidance = { countdown = false; lengths = false; };\n"
+                    "steps = (\n"
+                    "  { type = \"paced\"; name = \"Slow\"; tempo = 40.0; beats = 6; pan = -1.0;\n"
+                    "    lead_in = 1.0; count_aloud = true; },\n"
+                    "  { type = \"paced\"; name = \"Fast\"; tempo = 200.0; beats = 12; pan = -1.0;\n"
+                    "    lead_in = 1.0; count_aloud = true; }\n"
+                    ");\n");
+    snprintf(out, sizeof out, "%s/count.wav", dir);
+    snprintf(args, sizeof args, "render '%s' -o '%s' --quiet", cfg, out);
+    CHECK(run_calfpace(args) == 0, "calfpace %s", args);
+    char err[1024];
+    struct routine *r = routine_load(cfg, err, sizeof err);
+    CHECK(r != NULL, "count.cfg loads: %s", err);
+    float *x = NULL;
+    int ch = 0, rate = 0;
+    int64_t n = onset_read_file(out, &x, &ch, &rate);
+    if (!r || n <= 0) {
+        routine_destroy(r);
+        free(x);
+        return;
+    }
+    struct expected_beat *e;
+    size_t nb = expected_beats(r, &e);
+    int heard_slow = 0, heard_fast = 0;
+    for (size_t i = 0; i < nb; i++) {
+        double energy = 0.0;
+        int64_t a = e[i].frame, b = a + (int64_t)(0.25 * rate);
+        for (int64_t f = a; f < b && f < n; f++)
+            energy += (double)x[2 * f + 1] * x[2 * f + 1];
+        int heard = sqrt(energy / (double)(b - a)) > 0.01;
+        if (e[i].step == 0)
+            heard_slow += heard;
+        else
+            heard_fast += heard;
+    }
+    CHECK(heard_slow == 6, "40 bpm: a number after each of the 6 beats (%d)", heard_slow);
+    CHECK(heard_fast == 0, "200 bpm: no number fits, none said (%d)", heard_fast);
+    snprintf(args, sizeof args, "check '%s' 2>&1 >/dev/null | grep -q 'count.cfg:7: warning: step 2 counts aloud, but at 200 bpm a number has 0.26 s; 12 of its 12 numbers do not fit'", cfg);
+    CHECK(run_calfpace(args) == 0, "check warns of the numbers step 2 leaves out");
+    printf("count_aloud: 6 of 6 numbers heard at 40 bpm, 0 of 12 at 200 bpm, with a check warning\n");
+    free(e);
+    free(x);
+    routine_destroy(r);
+}
+
 int main(void)
 {
     char dir[512], cache[600];
@@ -203,6 +257,7 @@ int main(void)
     test_too_long();
     test_render(dir, "en");
     test_render(dir, "de");
+    test_count(dir);
     tmp_cleanup(dir);
     return CHECK_DONE("test_speech");
 }
