@@ -197,12 +197,54 @@ static void test_warnings(void)
     printf("warnings name the line and the lead_in that would fit\n");
 }
 
+/* From text to a plan as play and reload do it: the voice's language, the
+ * listener's volume, a rate that cannot change mid-session. */
+static void test_setup(void)
+{
+    char err[2048], name[512];
+    int bad = 0;
+    snprintf(name, sizeof name, "%s/s.cfg", dir);
+    const char *text = "name = \"s\"; volume = { clicks = -6.0; voice = -3.0; };\n"
+                       "steps = ( { type = \"rest\"; seconds = 2.0; } );\n";
+    struct setup_choice c = {.lang = "de", .voice = 1, .volume_db = -4.0};
+    struct clip_bank *bank = NULL;
+    struct engine_plan *p = setup_plan_text(text, name, &c, &bank, err, sizeof err, &bad);
+    const struct routine *r = p ? engine_plan_routine(p) : NULL;
+    CHECK(p && bank && r->clicks_db == -10.0 && r->voice_db == -7.0,
+          "setup: a plan with the listener's -4 dB on both volumes (%s)", p ? "ok" : err);
+    char path[4096];
+    CHECK(clip_bank_resolve(bank, "go", path, sizeof path) == 0 && strstr(path, "/de/go."),
+          "setup: --voice de finds the German clips first (%s)", path);
+    engine_plan_destroy(p);
+    c.lang = NULL;
+    c.lang_default = "en";
+    p = setup_plan_text(text, name, &c, &bank, err, sizeof err, &bad);
+    CHECK(p && clip_bank_resolve(bank, "go", path, sizeof path) == 0 && !strstr(path, "/de/"),
+          "setup: the next plan in English finds the English clips (%s)", path);
+    engine_plan_destroy(p);
+    c.lang = "fr";
+    p = setup_plan_text(text, name, &c, &bank, err, sizeof err, &bad);
+    CHECK(!p && bad && strstr(err, "voice \"fr\" is not a language calfpace speaks"),
+          "setup: an unknown voice refused as bad input (%s)", err);
+    c.lang = NULL;
+    p = setup_plan_text("name = \"s\"; rate = 44100;\nsteps = ( { type = \"rest\"; seconds = "
+                        "2.0; } );\n",
+                        name, &c, &bank, err, sizeof err, &bad);
+    CHECK(!p && bad && strstr(err, "rate is 44100 but the session plays at 48000 Hz"),
+          "setup: another rate mid-session refused (%s)", err);
+    p = setup_plan_text("name = ;", name, &c, &bank, err, sizeof err, &bad);
+    CHECK(!p && bad && strstr(err, "s.cfg:1"), "setup: a syntax error with its line (%s)", err);
+    clip_bank_destroy(bank);
+    printf("setup: the voice's folders per plan, the volume offset, rate and voice refusals\n");
+}
+
 int main(void)
 {
     tmp_dir(dir, sizeof dir, "plan");
     test_phrases();
     test_refusals();
     test_warnings();
+    test_setup();
     tmp_cleanup(dir);
     return CHECK_DONE("test_plan");
 }
