@@ -13,19 +13,19 @@
 _calfpace_commands="play render check devices stats remind"
 
 # Options that take a value (as a separate word or after '=').
-_calfpace_valued="-o --output -d --device --latency --sounds --voice --every --between --for --snooze --bitrate"
+_calfpace_valued="-o --output -d --device --latency --sounds --voice --every --between --for --away --snooze --bitrate"
 
 # _calfpace_options COMMAND: the options that fit COMMAND ("" for none yet).
 _calfpace_options() {
-    local play="-d --device --latency --sounds --voice --no-voice -q --quiet"
+    local play="-d --device --latency --sounds --voice --no-voice -q --quiet --no-mpris"
     case $1 in
     play) echo "$play -h --help" ;;
     render) echo "-o --output --bitrate --sounds --voice --no-voice -q --quiet -h --help" ;;
     check) echo "--events --sounds --voice --no-voice -h --help" ;;
     devices) echo "-h --help" ;;
     stats) echo "--csv -h --help" ;;
-    remind) echo "--every --between --for --snooze $play -h --help" ;;
-    *) echo "$play -o --output --bitrate --events --every --between --for --snooze --csv -h --help -V --version" ;;
+    remind) echo "--every --between --for --away --snooze $play -h --help" ;;
+    *) echo "$play -o --output --bitrate --events --every --between --for --away --snooze --csv -h --help -V --version" ;;
     esac
 }
 
