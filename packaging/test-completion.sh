@@ -126,9 +126,9 @@ words '--events' calfpace check --ev
 words '--csv|--help' calfpace stats --
 words '--help' calfpace devices --
 words '--every' calfpace remind --e
-words '--between|--device|--every|--for|--help|--latency|--no-voice|--quiet|--snooze|--sounds|--voice' calfpace remind --
+words '--away|--between|--device|--every|--for|--help|--latency|--no-mpris|--no-voice|--quiet|--snooze|--sounds|--voice' calfpace remind --
 words '--version' calfpace --vers
-words '--no-voice' calfpace play --no
+words '--no-mpris|--no-voice' calfpace play --no
 words '--voice' calfpace render --voi
 
 # Values of options.
