@@ -32,7 +32,12 @@ static void make_raw(void)
 
 int term_foreground(void)
 {
-    return term.on && tcgetpgrp(term.fd) == getpgrp();
+    if (!term.on)
+        return 0;
+    /* A terminal that is not the controlling one (tcgetpgrp fails) cannot
+     * stop the process: as good as the foreground. */
+    pid_t fg = tcgetpgrp(term.fd);
+    return fg < 0 || fg == getpgrp();
 }
 
 int term_begin(int fd)

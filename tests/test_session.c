@@ -1,0 +1,376 @@
+/* The live session loop without a sound server: the null output pulled by a
+ * fake clock, keys typed into a pseudo-terminal, saves of the routine file
+ * picked up through inotify, signals read from the signalfd, a device that
+ * stops taking frames, and the history line and closing figures at the end.
+ * A script called at each step of the clock plays the listener. */
+#define _GNU_SOURCE
+#include "check.h"
+#include "engine.h"
+#include "out_null.h"
+#include "render_util.h"
+#include "session.h"
+#include "setup.h"
+#include "signals.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[256], routine[512], history[512];
+
+static const char *const body =
+    "name = \"loop\";\nguidance = { voice = false; };\n"
+    "steps = ( { type = \"paced\"; tempo = %g; seconds = %g; lead_in = 0.5; name = \"Heels\"; },\n"
+    "          { type = \"rest\"; seconds = 2.0; name = \"Rest\"; } );\n";
+
+static void write_routine(double tempo, double seconds)
+{
+    char text[1024];
+    snprintf(text, sizeof text, body, tempo, seconds);
+    char tmp[600];
+    snprintf(tmp, sizeof tmp, "%s.new", routine);
+    write_text(tmp, text);
+    rename(tmp, routine); /* as an editor saves */
+}
+
+/* One session, and what the script needs to reach. */
+struct run {
+    struct setup_choice choice;
+    struct clip_bank *bank;
+    struct engine *engine;
+    struct output out;
+    struct out_null_clock clock;
+    struct session *s;
+    int master, slave; /* the pseudo-terminal the keys are typed into */
+    char *text;        /* what the session printed */
+    size_t len;
+    FILE *shown;
+    void (*script)(struct run *r, double now);
+    int seen_paused, seen_resumed, n_extra;
+    double tempo_seen, ended_at;
+};
+
+static void tick(void *ctx, double now)
+{
+    struct run *r = ctx;
+    if (r->script)
+        r->script(r, now);
+}
+
+static void type(struct run *r, const char *keys)
+{
+    ssize_t w = write(r->master, keys, strlen(keys));
+    CHECK(w == (ssize_t)strlen(keys), "typed %s", keys);
+}
+
+static void open_pty(struct run *r)
+{
+    r->master = posix_openpt(O_RDWR | O_NOCTTY);
+    CHECK(r->master >= 0 && grantpt(r->master) == 0 && unlockpt(r->master) == 0, "a pty");
+    r->slave = open(ptsname(r->master), O_RDWR | O_NOCTTY);
+    CHECK(r->slave >= 0, "the pty's terminal");
+}
+
+static void start(struct run *r, int keys, int tty, void (*script)(struct run *, double))
+{
+    memset(r, 0, sizeof *r);
+    r->master = r->slave = -1;
+    r->script = script;
+    char err[2048];
+    int bad;
+    struct engine_plan *p = setup_plan(routine, &r->choice, &r->bank, err, sizeof err, &bad);
+    CHECK(p != NULL, "plan: %s", err);
+    if (!p)
+        exit(1);
+    const struct routine *shown = engine_plan_routine(p);
+    r->engine = engine_create(p, 1.0);
+    r->clock.tick = tick;
+    r->clock.ctx = r;
+    struct output_params op = {.clock = &r->clock};
+    CHECK(output_open(&r->out, &out_null_ops, r->engine, &op, err, sizeof err) == 0, "open");
+    if (keys)
+        open_pty(r);
+    r->shown = open_memstream(&r->text, &r->len);
+    struct session_params sp = {
+        .routine = routine,
+        .choice = &r->choice,
+        .keys_fd = r->slave,
+        .out = r->shown,
+        .out_fd = -1,
+        .tty = tty,
+        .poll_ms = 0,
+        .stall_seconds = SESSION_STALL_SECONDS,
+        .now = out_null_now,
+        .clock_ctx = &r->clock,
+    };
+    r->s = session_create(r->engine, &r->bank, shown, &r->out, &sp);
+}
+
+/* Runs the session; the report lands in *REPORT (freed by the caller). */
+static enum session_end play(struct run *r, char **report)
+{
+    char err[512];
+    enum session_end end = session_run(r->s, err, sizeof err);
+    r->ended_at = r->clock.now;
+    size_t n;
+    FILE *rep = open_memstream(report, &n);
+    session_report(r->s, rep, 0.0);
+    fclose(rep);
+    fflush(r->shown);
+    return end;
+}
+
+static void finish(struct run *r)
+{
+    session_destroy(r->s);
+    output_close(&r->out);
+    engine_destroy(r->engine);
+    clip_bank_destroy(r->bank);
+    fclose(r->shown);
+    free(r->text);
+    if (r->master >= 0)
+        close(r->master);
+    if (r->slave >= 0)
+        close(r->slave);
+}
+
+/* The last history line's "ended" field. */
+static void last_history(char *out, size_t outlen)
+{
+    out[0] = '\0';
+    FILE *f = fopen(history, "r");
+    if (!f)
+        return;
+    char line[600];
+    while (fgets(line, sizeof line, f))
+        if (line[0] != '#') {
+            char *tab = strrchr(line, '\t');
+            snprintf(out, outlen, "%s", tab ? tab + 1 : line);
+        }
+    fclose(f);
+    out[strcspn(out, "\n")] = '\0';
+}
+
+static void played_to_the_end(void)
+{
+    struct run r;
+    char *report, ended[600];
+    start(&r, 0, 0, NULL);
+    enum session_end end = play(&r, &report);
+    CHECK(end == SESSION_FINISHED, "a session with nothing done plays to its end (%d)", end);
+    CHECK(r.ended_at > 6.4 && r.ended_at < 7.5, "it ends after its 6.6 s (%.2f)", r.ended_at);
+    CHECK(strstr(r.text, "[1/2] Heels: 0:04.0, 120 to 120 bpm") && strstr(r.text, "[2/2] Rest"),
+          "without a terminal, a line as each step begins: %s", r.text);
+    CHECK(strstr(r.text, "loop: 2 steps") && strstr(r.text, "on null"), "the opening line: %s",
+          r.text);
+    CHECK(strstr(report, "finished after 0:06.6, 2 of 2 steps done"), "the report: %s", report);
+    last_history(ended, sizeof ended);
+    CHECK(strcmp(ended, "done") == 0, "the history line ends 'done' (%s)", ended);
+    free(report);
+    finish(&r);
+}
+
+static void keys_script(struct run *r, double now)
+{
+    struct engine_status st;
+    session_status(r->s, &st);
+    if (now > 0.99 && now < 1.01)
+        type(r, " ");
+    if (now > 1.49 && now < 1.51)
+        r->seen_paused = st.paused;
+    if (now > 1.99 && now < 2.01)
+        type(r, " ]]");
+    if (now > 2.49 && now < 2.51) {
+        r->seen_resumed = !st.paused;
+        type(r, "\033[A"); /* up: 5 % faster */
+    }
+    if (now > 3.49 && now < 3.51) {
+        r->tempo_seen = st.tempo;
+        type(r, "n");
+    }
+    if (now > 4.49 && now < 4.51)
+        type(r, "q");
+}
+
+static void keys_and_quit(void)
+{
+    struct run r;
+    char *report, ended[600];
+    start(&r, 1, 1, keys_script);
+    enum session_end end = play(&r, &report);
+    CHECK(end == SESSION_STOPPED, "q stops the session (%d)", end);
+    CHECK(r.seen_paused && r.seen_resumed, "space pauses and space resumes");
+    CHECK(session_volume_db(r.s) == 4.0, "two ] make it 4 dB louder (%g)", session_volume_db(r.s));
+    CHECK(r.tempo_seen > 125.9 && r.tempo_seen < 126.1, "up makes 120 bpm 126 (%g)", r.tempo_seen);
+    CHECK(strstr(r.text, "Keys: space pause") != NULL, "the keys are listed: %s", r.text);
+    CHECK(strstr(r.text, "PAUSED [1/2] Heels") && strstr(r.text, "\r\033[K") &&
+              strstr(r.text, "[2/2] Rest"),
+          "the status line redraws in place, paused, and after n on the next step");
+    CHECK(strstr(report, "stopped after") != NULL, "the report: %s", report);
+    last_history(ended, sizeof ended);
+    CHECK(strcmp(ended, "quit") == 0, "the history line ends 'quit' (%s)", ended);
+    free(report);
+    finish(&r);
+}
+
+static void reload_script(struct run *r, double now)
+{
+    struct engine_status st;
+    session_status(r->s, &st);
+    if (now > 0.99 && now < 1.01)
+        write_routine(150.0, 4.0);
+    if (now > 1.49 && now < 1.51)
+        r->tempo_seen = session_routine(r->s)->steps[0].tempo_from;
+    if (now > 1.99 && now < 2.01)
+        write_text(routine, "oops = ;\n");
+    if (now > 2.99 && now < 3.01) {
+        r->n_extra = st.reloads;
+        session_request_stop(r->s);
+    }
+}
+
+static void reloads(void)
+{
+    struct run r;
+    char *report;
+    write_routine(120.0, 4.0);
+    start(&r, 0, 0, reload_script);
+    enum session_end end = play(&r, &report);
+    CHECK(end == SESSION_STOPPED, "a stop asked for by a handler (%d)", end);
+    CHECK(r.tempo_seen == 150.0, "a save is taken up within half a second (%g)", r.tempo_seen);
+    CHECK(r.n_extra == 1, "the broken save is not (%d reloads)", r.n_extra);
+    CHECK(strstr(r.text, "reloaded; the session goes on") != NULL, "said so: %s", r.text);
+    free(report);
+    finish(&r);
+    write_routine(120.0, 4.0);
+}
+
+static void stall_script(struct run *r, double now)
+{
+    if (now > 0.99 && now < 1.01)
+        r->clock.stalled = 1;
+}
+
+static void stalls(void)
+{
+    struct run r;
+    char *report, ended[600];
+    start(&r, 0, 0, stall_script);
+    enum session_end end = play(&r, &report);
+    CHECK(end == SESSION_STALLED, "an output that takes no frames is noticed (%d)", end);
+    CHECK(r.ended_at > 3.9 && r.ended_at < 4.2, "after 3 s (%.2f)", r.ended_at);
+    CHECK(strstr(report, "stopped taking audio") != NULL, "the report: %s", report);
+    last_history(ended, sizeof ended);
+    CHECK(strcmp(ended, "error") == 0, "the history line ends 'error' (%s)", ended);
+    free(report);
+    finish(&r);
+}
+
+/* The process stopped for 30 s (the clock jumps; nothing ran meanwhile):
+ * not a dead device. */
+static void stopped_script(struct run *r, double now)
+{
+    if (now > 0.99 && now < 1.01) {
+        /* The device does not catch up, and takes nothing at first. */
+        r->clock.now += 30.0;
+        r->clock.frames = (int64_t)(r->clock.now * engine_rate(r->engine));
+    }
+}
+
+static void long_stop(void)
+{
+    struct run r;
+    char *report;
+    start(&r, 0, 0, stopped_script);
+    enum session_end end = play(&r, &report);
+    CHECK(end == SESSION_FINISHED, "a 30 s stop of the process is not a stall (%d)", end);
+    free(report);
+    finish(&r);
+}
+
+static void signal_script(struct run *r, double now)
+{
+    if (now > 0.99 && now < 1.01)
+        r->clock.stalled = 1;
+    if (now > 2.99 && now < 3.01)
+        kill(getpid(), SIGCONT); /* the stall timer starts afresh */
+    if (now > 3.49 && now < 3.51)
+        kill(getpid(), SIGWINCH);
+    if (now > 4.99 && now < 5.01) {
+        r->clock.stalled = 0;
+        kill(getpid(), SIGTERM);
+    }
+}
+
+static void signals(void)
+{
+    struct run r;
+    char *report;
+    CHECK(signals_begin() == 0 && signals_fd() >= 0, "signals come through a descriptor");
+    start(&r, 0, 0, signal_script);
+    enum session_end end = play(&r, &report);
+    CHECK(end == SESSION_STOPPED, "SIGTERM stops it, SIGCONT kept the stall off (%d)", end);
+    CHECK(signals_stop_requested(), "the stop is remembered");
+    free(report);
+    finish(&r);
+}
+
+static void extra_ready(void *ctx, short revents)
+{
+    struct run *r = ctx;
+    (void)revents;
+    char c;
+    if (read(r->master, &c, 1) == 1)
+        r->n_extra++;
+}
+
+static void extra_script(struct run *r, double now)
+{
+    if ((now > 0.99 && now < 1.01) || (now > 1.49 && now < 1.51)) {
+        ssize_t w = write(r->slave, "x", 1);
+        (void)w;
+    }
+    if (now > 1.99 && now < 2.01)
+        output_stop(&r->out);
+}
+
+/* A source added to the loop, as the media keys' bus is; and an output that
+ * ends before the session does. */
+static void extra_source_and_loss(void)
+{
+    struct run r;
+    char *report;
+    start(&r, 0, 0, extra_script);
+    int p[2];
+    CHECK(pipe(p) == 0, "a pipe");
+    r.master = p[0];
+    r.slave = p[1];
+    CHECK(session_add_fd(r.s, p[0], POLLIN, extra_ready, &r) == 0, "a source added");
+    enum session_end end = play(&r, &report);
+    CHECK(r.n_extra == 2, "its handler ran for each byte (%d)", r.n_extra);
+    CHECK(end == SESSION_LOST, "the output ended early: lost (%d)", end);
+    free(report);
+    finish(&r);
+}
+
+int main(void)
+{
+    tmp_dir(dir, sizeof dir, "session");
+    snprintf(routine, sizeof routine, "%s/loop.cfg", dir);
+    snprintf(history, sizeof history, "%s/calfpace/history.tsv", dir);
+    setenv("XDG_STATE_HOME", dir, 1);
+    write_routine(120.0, 4.0);
+    played_to_the_end();
+    keys_and_quit();
+    reloads();
+    stalls();
+    long_stop();
+    extra_source_and_loss();
+    signals();
+    tmp_cleanup(dir);
+    return CHECK_DONE("test_session");
+}
