@@ -7,8 +7,12 @@
 #include "timeline_text.h"
 #include "term.h"
 
+#include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -114,20 +118,59 @@ static void announce(struct reminder *m)
     fflush(stdout);
 }
 
-/* The prompt and the routine, then the next one due an interval from this
- * one's start, but never sooner than a second after it ended. */
+/* The prompt and the routine, in a process of their own: a session that
+ * loses its sound server abandons a stream PortAudio may never give back
+ * (its threads, its memory, its descriptors), and a service that reminds
+ * for months must not pile those up.  The child's exit takes them all. */
+static int play_in_child(const struct reminder *m)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        char clean[256];
+        fprintf(stderr, "calfpace: cannot start the reminder: %s\n",
+                term_clean(strerror(errno), clean, sizeof clean));
+        return 1;
+    }
+    if (pid == 0) {
+        int rc = play_prompt(m->o, m->ro->prompt_only, m->ro->prompt_silence);
+        if (rc == 0 && !m->ro->prompt_only && !signals_stop_requested()) {
+            struct live_options o = *m->o;
+            o.pause_others = 0; /* the service paused them */
+            rc = live_play(&o);
+        }
+        fflush(stdout);
+        fflush(stderr);
+        _exit(rc);
+    }
+    /* A stop asked of this process is passed on once; the child fades out
+     * and ends as a session stopped by its own signal would. */
+    int passed_on = 0, status = 0;
+    for (;;) {
+        if (waitpid(pid, &status, 0) == pid)
+            break;
+        if (errno != EINTR)
+            return 1;
+        if (signals_stop_requested() && !passed_on) {
+            kill(pid, SIGTERM);
+            passed_on = 1;
+        }
+    }
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 1;
+}
+
+/* Then the next one is due an interval from this one's start, but never
+ * sooner than a second after it ended. */
 static void fire(struct reminder *m, double now)
 {
     term_end();
     /* The TV pauses for the prompt and the routine, and plays on after. */
     struct mpris *others = m->o->pause_others ? mpris_open(0, NULL, NULL, NULL) : NULL;
     mpris_pause_others(others);
-    int rc = play_prompt(m->o, m->ro->prompt_only, m->ro->prompt_silence);
-    if (rc == 0 && !m->ro->prompt_only && !signals_stop_requested()) {
-        struct live_options o = *m->o;
-        o.pause_others = 0;
-        rc = live_play(&o);
-    }
+    int rc = play_in_child(m);
     mpris_resume_others(others);
     mpris_close(others);
     if (rc != 0)

@@ -2,7 +2,9 @@
  * active hours it speaks a prompt and then plays the routine (unless the
  * prompt is all there is); a key postpones the next reminder, q quits, and
  * a snooze written by another calfpace process moves it.  The sound device
- * is open only while something plays.  The time arithmetic is remind.h's.
+ * is open only while something plays, and only in a child process, one per
+ * reminder, so whatever a lost stream leaves behind ends with the child.
+ * The time arithmetic is remind.h's.
  *
  * While the screen is locked or the machine asleep no reminder sounds, and
  * after an absence of at least ro->away the interval starts again; while a
