@@ -26,6 +26,16 @@ enum control_kind {
     CONTROL_ALERT   /* say that an edit of the routine was refused */
 };
 
+_Static_assert((CONTROL_RING_SIZE & (CONTROL_RING_SIZE - 1)) == 0,
+               "CONTROL_RING_SIZE must be a power of two: indices wrap with a mask");
+/* The audio callback reads and writes atomics of these widths (the ring's
+ * size_t indices, the engine's status and the output's counters): each must
+ * be lock-free, or the callback could wait on a lock. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic int must be lock-free");
+_Static_assert(ATOMIC_LONG_LOCK_FREE == 2, "atomic long (size_t) must be lock-free");
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "atomic long long must be lock-free");
+_Static_assert(sizeof(size_t) == sizeof(long), "the ring's indices are longs");
+
 struct control_cmd {
     enum control_kind kind;
     double value;
