@@ -12,6 +12,8 @@ packages=(
     libsystemd-dev libopusenc-dev
     # spoken text: synthesisers and a loudness meter, as libraries
     flite1-dev libespeak-ng-dev libebur128-dev
+    # a stand-in listener for spoken text, and ffmpeg to decode renders as players do
+    pocketsphinx pocketsphinx-en-us ffmpeg
     # the desktop tests: a private session bus, an MPRIS client, a fake logind
     dbus dbus-bin playerctl python3-dbus python3-gi python3-dbusmock
     # PipeWire, the second sound server the live tests run on (next to pulseaudio)
