@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define ENGINE_FADE_SECONDS 0.05
+#define ENGINE_FADE_SECONDS 1.0 /* the stop's fade: long enough for a second Ctrl-C to end it at once */
 #define ENGINE_JUMP_SECONDS 0.3 /* from a skip or restart to the step's start */
 #define ENGINE_VOLUME_MIN_DB -40.0
 #define ENGINE_VOLUME_MAX_DB 12.0

@@ -518,7 +518,11 @@ static void test_stop_and_edges(void)
           c.n, c.n ? (double)c.frame[0] / RATE : -1.0);
     onsets_free(&c);
     send(&s, CONTROL_STOP, 0, NULL);
+    /* The fade lasts long enough for a person's second Ctrl-C to reach it. */
     run_to(&s, SEC(6.5));
+    st = status(&s);
+    CHECK(!st.finished, "stop: still fading half a second later, for a second Ctrl-C");
+    run_to(&s, SEC(6.0 + ENGINE_FADE_SECONDS + 0.5));
     st = status(&s);
     CHECK(st.finished && st.stopped && st.events_late == 0,
           "stop: the session fades and ends, marked stopped (%d, %d)", st.finished, st.stopped);

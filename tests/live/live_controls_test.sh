@@ -178,10 +178,11 @@ check 'cmp -s "$work/stty.before" "$work/stty.after"' "SIGTERM: the terminal's s
 
 play "$work/sig.cfg" || exit 1
 sleep 1
-# The process found first, so that both signals land 20 ms apart (a
+# The process found first, so that both signals land 0.4 s apart, as a
+# person presses twice, within the 1 s fade-out (a
 # search of /proc between them can take longer than the fade-out).
 pid=$(pgrep -f "calfpace play $work/sig.cfg")
-kill -INT $pid; sleep 0.02; kill -INT $pid
+kill -INT $pid; sleep 0.4; kill -INT $pid
 rc=$(wait_exit)
 T kill-server 2>/dev/null
 check '[ "$rc" = 130 ]' "a second Ctrl-C (SIGINT during the fade-out): out at once with status 130 (got $rc)"
