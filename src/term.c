@@ -42,9 +42,7 @@ int term_foreground(void)
 
 int term_begin(int fd)
 {
-    /* In the background (calfpace ... &), touching the terminal's modes
-     * would stop the process (SIGTTOU): no keys then, as with </dev/null. */
-    if (!isatty(fd) || tcgetpgrp(fd) != getpgrp() || tcgetattr(fd, &term.saved) != 0)
+    if (!isatty(fd) || tcgetattr(fd, &term.saved) != 0)
         return 0;
     term.fd = fd;
     static int registered;
