@@ -851,7 +851,7 @@ struct routine *routine_parse(const char *text, const char *name, char *err, siz
     /* @include paths are relative to the routine's folder. */
     dir_of(name, dir, sizeof dir);
     /* A UTF-8 byte-order mark, as some Windows editors write: not a mistake. */
-    if (memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+    if (strncmp(text, "\xEF\xBB\xBF", 3) == 0) /* a shorter text stops at its NUL */
         text += 3;
     struct cfgtext *ct = cfgtext_expand(text, name, dir, "routine", err, errlen);
     if (!ct)

@@ -278,7 +278,7 @@ int userconf_save_device(const char *path, const char *device, char *err, size_t
     size_t out_len = 0;
     if (rc == 0) {
         size_t dl = strlen(device);
-        out = malloc(len + dl + 128);
+        out = malloc(len + dl + 129);
         if (!out) {
             snprintf(err, errlen, "%s: out of memory", path);
             rc = -1;
@@ -299,6 +299,27 @@ int userconf_save_device(const char *path, const char *device, char *err, size_t
         }
     }
     free(text);
+    /* The new text must read back with the new device: a file that ends
+     * inside a comment or a string would swallow an added line. */
+    if (rc == 0) {
+        out[out_len] = '\0';
+        struct cfgtext *check = cfgtext_expand(out, path, dir, "personal config", err, errlen);
+        config_init(&cfg);
+        const char *now = NULL;
+        if (check && cfgtext_parse(check, &cfg, "", err, errlen) == 0) {
+            config_setting_t *d = config_setting_get_member(config_root_setting(&cfg), "device");
+            now = d ? config_setting_get_string(d) : NULL;
+        }
+        if (!now || strcmp(now, device) != 0) {
+            snprintf(err, errlen,
+                     "%s: the device cannot be added without breaking the file (does it end "
+                     "inside a comment or a string?); write device = \"%s\"; yourself",
+                     path, device);
+            rc = -1;
+        }
+        config_destroy(&cfg);
+        cfgtext_destroy(check);
+    }
     if (rc == 0)
         rc = safefile_replace(path, out, out_len, 0644, 1, err, errlen);
     free(out);

@@ -109,6 +109,15 @@ int main(void)
               strcmp(read_text(target), "device = \"two\";\n") == 0,
           "the target written, mode 0640 kept (mode %o): %s", st.st_mode & 0777, read_text(target));
 
+    /* A file that ends inside a string: libconfig reads it, but an added
+     * line would be swallowed; refused, the file unchanged (found by
+     * fuzz_userconf). */
+    write_text(path, "\";# ");
+    CHECK(userconf_save_device(path, "z", err, sizeof err) == -1 &&
+              strstr(err, "cannot be added without breaking the file") &&
+              strcmp(read_text(path), "\";# ") == 0,
+          "a file ending inside a string is left as it is: %s", err);
+
     /* A broken config is not rewritten. */
     unlink(path);
     write_text(path, "device = \"x\"\nvolume 1;\n");

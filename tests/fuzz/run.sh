@@ -3,7 +3,7 @@
 # SECONDS (default 60) on a scratch copy of its seed corpus, so the committed
 # corpus never grows.  Exits non-zero when a target finds a crash, a leak, a
 # timeout or an out-of-memory; the input is left in build-fuzz/artifacts/.
-#   tests/fuzz/run.sh [SECONDS] [TARGET...]     (targets: routine clip)
+#   tests/fuzz/run.sh [SECONDS] [TARGET...]     (targets: routine clip userconf history include)
 #   CALFPACE_FUZZ_JOBS=N  run the targets N at a time (default: all at once
 #                         when there are enough cores, else one at a time)
 set -uo pipefail
