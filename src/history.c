@@ -1,5 +1,7 @@
 #include "history.h"
 
+#include "paths.h"
+
 #include "safefile.h"
 
 #include "routine.h"
@@ -143,26 +145,15 @@ int history_format_time(time_t t, char *out, size_t outlen)
 
 int history_path(char *out, size_t outlen, char *err, size_t errlen)
 {
-    const char *xdg = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-    int len;
-    /* The XDG spec says a relative XDG_STATE_HOME is invalid and ignored. */
-    if (xdg && xdg[0] == '/')
-        len = snprintf(out, outlen, "%s/calfpace/history.tsv", xdg);
-    else if (home && home[0])
-        len = snprintf(out, outlen, "%s/.local/state/calfpace/history.tsv", home);
-    else {
+    int rc = paths_xdg(out, outlen, "XDG_STATE_HOME", ".local/state", "history.tsv");
+    if (rc == -1)
         snprintf(err, errlen,
                  "cannot find the history file: neither XDG_STATE_HOME nor HOME "
                  "is set");
-        return -1;
-    }
-    if (len < 0 || (size_t)len >= outlen) {
+    else if (rc == -2)
         snprintf(err, errlen, "cannot find the history file: the path is longer than %zu bytes",
                  outlen - 1);
-        return -1;
-    }
-    return 0;
+    return rc == 0 ? 0 : -1;
 }
 
 /* To a tenth, as the file keeps it; what is not a number stays so, for
@@ -208,38 +199,6 @@ static int record_problem(const struct history_record *r, char *msg, size_t msgl
     if ((unsigned)r->ended > HISTORY_ERROR) {
         snprintf(msg, msglen, "ended %d is not done, quit or error", (int)r->ended);
         return -1;
-    }
-    return 0;
-}
-
-/* mkdir -p for the folder PATH is in, new folders private (XDG says 0700). */
-static int make_parent_dirs(const char *path, char *err, size_t errlen)
-{
-    char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (!slash || slash == path)
-        return 0;
-    size_t len = (size_t)(slash - path);
-    if (len >= sizeof dir) {
-        snprintf(err, errlen, "%s: the path is too long", path);
-        return -1;
-    }
-    memcpy(dir, path, len);
-    dir[len] = '\0';
-    struct stat st;
-    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-        return 0;
-    for (size_t i = 1; i <= len; i++) {
-        if (dir[i] != '/' && dir[i] != '\0')
-            continue;
-        char keep = dir[i];
-        dir[i] = '\0';
-        if (mkdir(dir, 0700) != 0 && !(stat(dir, &st) == 0 && S_ISDIR(st.st_mode))) {
-            snprintf(err, errlen, "%s: cannot create the folder %s: %s", path, dir,
-                     strerror(errno));
-            return -1;
-        }
-        dir[i] = keep;
     }
     return 0;
 }
@@ -300,8 +259,11 @@ int history_append(const char *path, const struct history_record *r, char *err, 
         return -1;
     }
 
-    if (make_parent_dirs(path, err, errlen) != 0)
+    if (paths_make_parents(path, 0700) != 0) {
+        snprintf(err, errlen, "%s: cannot create the folder for it: %s", path,
+                 errno == EEXIST ? "a file is in the way" : strerror(errno));
         return -1;
+    }
     /* O_RDWR rather than O_WRONLY only to look at the last byte; O_APPEND
      * still puts every write() at the end. */
     /* Never through a dangling link, never into a file of another user's;

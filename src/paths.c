@@ -50,14 +50,19 @@ int paths_data_dir(char *out, size_t outlen)
     return has_sounds(out) ? 0 : -1;
 }
 
-void paths_xdg(char *out, size_t outlen, const char *env, const char *fallback, const char *leaf)
+int paths_xdg(char *out, size_t outlen, const char *env, const char *fallback, const char *leaf)
 {
     const char *xdg = getenv(env);
     const char *home = getenv("HOME");
+    int len, found = 1;
+    /* The XDG spec says a relative path there is invalid and ignored. */
     if (xdg && xdg[0] == '/')
-        snprintf(out, outlen, "%s/calfpace/%s", xdg, leaf);
-    else
-        snprintf(out, outlen, "%s/%s/calfpace/%s", home ? home : ".", fallback, leaf);
+        len = snprintf(out, outlen, "%s/calfpace/%s", xdg, leaf);
+    else {
+        found = home && home[0];
+        len = snprintf(out, outlen, "%s/%s/calfpace/%s", found ? home : ".", fallback, leaf);
+    }
+    return !found ? -1 : len < 0 || (size_t)len >= outlen ? -2 : 0;
 }
 
 void paths_user_sounds_dir(char *out, size_t outlen)

@@ -23,8 +23,10 @@ const char *paths_format_doc(void);
 void paths_user_sounds_dir(char *out, size_t outlen);
 
 /* $ENV/calfpace/LEAF, or, where ENV is unset or not absolute (the XDG rule),
- * $HOME/FALLBACK/calfpace/LEAF: the user's files of each kind. */
-void paths_xdg(char *out, size_t outlen, const char *env, const char *fallback, const char *leaf);
+ * $HOME/FALLBACK/calfpace/LEAF: the user's files of each kind.  0; -1 when
+ * neither ENV nor HOME is set (the path is then under "."); -2 when the path
+ * does not fit in OUTLEN. */
+int paths_xdg(char *out, size_t outlen, const char *env, const char *fallback, const char *leaf);
 
 /* Creates the folders PATH lies in (not PATH itself) with MODE; 0 or -1. */
 int paths_make_parents(const char *path, unsigned int mode);
