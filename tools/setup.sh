@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 packages=(
     build-essential cmake pkg-config
     portaudio19-dev libasound2-dev libsndfile1-dev libconfig-dev libsamplerate0-dev
-    libsystemd-dev libopusenc-dev
+    libsystemd-dev libopusenc-dev libvorbis-dev
     # spoken text: synthesisers and a loudness meter, as libraries
     flite1-dev libespeak-ng-dev libebur128-dev
     # a stand-in listener for spoken text, and ffmpeg to decode renders as players do
