@@ -116,6 +116,9 @@ static int open_device(struct live *l)
         if (output_open(&l->out, &out_pa_ops, l->engine, &p, err, sizeof err) == 0)
             return 0;
     }
+    if (!o->reminding && strstr(err, "no audio output device") &&
+        strlen(err) + 80 < sizeof err)
+        strcat(err, "; to make a file instead, use 'calfpace render ROUTINE -o session.wav'");
     print_err("calfpace: ", err);
     return 1;
 }

@@ -20,6 +20,7 @@ struct live_options {
     int quiet;
     int no_summary; /* not even the closing figures (a reminder's prompt) */
     int figures;    /* the closing figures for developers and benchmarks (-v) */
+    int reminding;  /* played by remind: no advice to render a file instead */
     int mpris;        /* be an MPRIS player on the session bus while playing */
     int pause_others; /* pause other MPRIS players while playing, resume after */
 };

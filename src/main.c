@@ -421,7 +421,8 @@ static int cmd_devices(void)
     int n = out_pa_list(stdout);
     out_pa_terminate();
     if (n == 0) {
-        fprintf(stderr, "calfpace: no audio output device found; 'calfpace render' still works\n");
+        fprintf(stderr, "calfpace: no audio output device found (is a sound server, PulseAudio "
+                        "or PipeWire, running?); 'calfpace render' still works\n");
         return 1;
     }
     return 0;

@@ -184,8 +184,8 @@ static void *pa_open(struct engine *e, const struct output_params *params, char 
                      device);
         else
             snprintf(err, errlen,
-                     "no audio output device found; to make a file instead, use "
-                     "'calfpace render ROUTINE -o session.wav'");
+                     "no audio output device found (is a sound server, PulseAudio or "
+                     "PipeWire, running?)");
         return NULL;
     }
     const PaDeviceInfo *info = Pa_GetDeviceInfo(dev);

@@ -76,6 +76,7 @@ static int play_prompt(const struct live_options *o, int prompt_only, double sil
     char text[512];
     reminder_prompt_text(text, sizeof text, prompt_only, silence);
     struct live_options po = *o;
+    po.reminding = 1;
     po.routine = "reminder prompt";
     po.text = text;
     po.quiet = 1;
@@ -137,6 +138,7 @@ static int play_in_child(const struct reminder *m)
         int rc = play_prompt(m->o, m->ro->prompt_only, m->ro->prompt_silence);
         if (rc == 0 && !m->ro->prompt_only && !signals_stop_requested()) {
             struct live_options o = *m->o;
+            o.reminding = 1;
             o.pause_others = 0; /* the service paused them */
             rc = live_play(&o);
         }

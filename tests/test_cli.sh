@@ -78,10 +78,18 @@ else
     out=$(env PULSE_SERVER="unix:$dir/no-server" XDG_RUNTIME_DIR="$dir" \
           "$bin" play "$src/config/quick.cfg" 2>&1 </dev/null); rc=$?
     lines=$(printf '%s\n' "$out" | grep -c .)
-    if [ "$rc" = 1 ] && [ "$lines" = 1 ] && grep -q 'no audio output device found.*calfpace render' <<<"$out"; then
+    if [ "$rc" = 1 ] && [ "$lines" = 1 ] && grep -q 'no audio output device found (is a sound server, PulseAudio or PipeWire, running?).*calfpace render' <<<"$out"; then
         passed=$((passed + 1)); echo "ok: no device -> one line, exit 1: $out"
     else
         failed=$((failed + 1)); echo "FAIL: no device -> $rc, $lines lines:"; echo "$out" | sed 's/^/   | /'
+    fi
+    # A reminder with no device: the sound server named, no advice to render.
+    out=$(env PULSE_SERVER="unix:$dir/no-server" XDG_RUNTIME_DIR="$dir" HOME="$dir" XDG_CONFIG_HOME="$dir/c" \
+          XDG_STATE_HOME="$dir/s" "$bin" remind --every 1s --for 2s none 2>&1 </dev/null)
+    if grep -q 'is a sound server' <<<"$out" && ! grep -q 'render' <<<"$out"; then
+        passed=$((passed + 1)); echo "ok: remind with no device: the sound server named, no render advice"
+    else
+        failed=$((failed + 1)); echo "FAIL: remind with no device:"; echo "$out" | sed 's/^/   | /'
     fi
 fi
 
