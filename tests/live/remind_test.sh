@@ -87,7 +87,10 @@ first_prompt() {
 }
 a=$(first_prompt 0.0)
 b=$(first_prompt 2.5)
-awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN { d = b - a; exit !(a > 0 && d > 2.3 && d < 2.7) }' &&
+# Each run's start-up is timed from its own launch, and start-up varies by a
+# few hundred milliseconds on a busy machine: the check is that the silence
+# is there and about its length, not that two start-ups match.
+awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN { d = b - a; exit !(a > 0 && d > 1.9 && d < 3.1) }' &&
     ok "prompt_silence = 2.5: the first word $a s after the start without it, $b s with it" ||
     bad "prompt_silence: first word at '$a' s without, '$b' s with 2.5 s of silence"
 rm -f "$XDG_CONFIG_HOME/calfpace/calfpace.cfg"
