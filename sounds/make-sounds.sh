@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # make-sounds.sh: (re)generate every sound in calfpace's sounds/ folder.
 #
-#   * spoken cues: one Ogg Vorbis clip per line of phrases.tsv (flite, voice slt)
+#   * spoken cues: one Ogg Vorbis clip per line of phrases.tsv (flite, voice kal16,
+#                  chosen by tools/choose-voice.py)
 #   * German cues: one Ogg Vorbis clip per line of de/phrases.tsv, as de/NAME.ogg
 #                  (espeak-ng, voice de+f3), for calfpace --voice de
 #   * clicks:      click, click-high, click-low, tap (synthesised with sox, WAV)
 #   * SOURCES.md:  how each file was made (tool versions, settings, texts, recipes)
+#   Every spoken clip is trimmed where its sound starts and ends, and brought
+#   to one loudness (ITU-R BS.1770, SPEECH_LUFS) in both languages.
 #
 # Run it from anywhere:  sounds/make-sounds.sh
 # It is idempotent: every run rebuilds all files from scratch with the same
-# settings and gives the same result.  To add a cue, add a line to
+# settings and gives the same result.
+#
+#   sounds/make-sounds.sh --raw DIR   writes only the untrimmed synthesis of
+#       every phrase, as DIR/NAME.wav and DIR/de/NAME.wav (the chain's first
+#       step: mono, 48 kHz, float), for the test that checks the trim.  To add a cue, add a line to
 # phrases.tsv (and its German text to de/phrases.tsv) and rerun.  Needs: bash,
-# flite (with the slt voice), espeak-ng (with German), sox with Ogg Vorbis
-# support (Debian: sox libsox-fmt-all flite espeak-ng), awk.
+# flite (with the kal16 voice), espeak-ng (with German), sox with Ogg Vorbis
+# support, a C compiler, libebur128 and libsndfile for tools/loudness.c
+# (Debian: sox libsox-fmt-all flite espeak-ng gcc libebur128-dev
+# libsndfile1-dev), awk.
 set -euo pipefail
 export LC_ALL=C
 
@@ -24,13 +33,15 @@ trap 'echo "make-sounds.sh: error: command failed (status $?) at line $LINENO: $
 say() { echo "make-sounds.sh: $*" >&2; }
 
 # ---------------------------------------------------------------- settings
-VOICE=slt             # flite voice
+VOICE=kal16           # flite voice: the most cues heard in noise (tools/choose-voice.py)
 SPEECH_RATE=48000     # Hz: the output rate, so the default session loads speech without resampling
 VORBIS_Q=3            # Ogg Vorbis quality (sox -C)
-SPEECH_PEAK=-1        # dBFS, peak of spoken clips
-TRIM_LEVEL=0.3%       # silence threshold (of full scale, after normalising to -3 dBFS)
-TRIM_MIN=0.005        # s of sound above TRIM_LEVEL that counts as "not silence"
-SPEECH_TAIL=0.02      # s of silence left at the end of each clip
+SPEECH_LUFS=-16       # integrated loudness of every spoken clip (BS.1770), both languages
+SPEECH_MAX_PEAK=-1    # dBFS: a clip whose peak would pass this at SPEECH_LUFS is an error
+LIMIT_ROOM=12         # dB of headroom the peak limiter works in
+TRIM_DB=-40           # sound starts/ends at the first/last 5 ms window this far under the loudest
+TRIM_MARGIN=0.03      # s kept before that start and after that end
+SPEECH_TAIL=0.02      # s of silence added at the end of each clip
 
 DE_DIR=de             # German clips: $DE_DIR/phrases.tsv -> $DE_DIR/NAME.ogg
 DE_VOICE=de+f3        # espeak-ng voice: German with the female3 variant (breathy, not buzzy)
@@ -66,8 +77,19 @@ sox -h | grep -q 'AUDIO FILE FORMATS:.* vorbis' || die "sox cannot write Ogg Vor
 espeak-ng --voices=de | awk 'NR > 1 { print $5 }' | grep -qx 'gmw/de' \
   || die "espeak-ng has no German voice (espeak-ng --voices=de; Debian: apt-get install espeak-ng-data)"
 
+raw_dir=""
+if [[ ${1:-} == --raw ]]; then
+  [[ -n ${2:-} ]] || die "--raw needs a folder"
+  mkdir -p "$2/$DE_DIR" || die "cannot make $2/$DE_DIR"
+  raw_dir=$(cd "$2" && pwd)
+fi
+
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+# tools/loudness.c: BS.1770 loudness and where the sound starts and ends.
+cc -O2 -o "$tmp/loudness" "$here/../tools/loudness.c" -lebur128 -lsndfile -lm \
+  || die "cannot build tools/loudness.c (Debian: apt-get install gcc libebur128-dev libsndfile1-dev)"
 
 # Peak absolute amplitude (0..1) of FILE after optional sox EFFECTS.
 peak() {
@@ -80,6 +102,7 @@ peak() {
 db() { awk -v x="$1" 'BEGIN { if (x <= 0) print "-inf"; else printf "%.1f\n", 20 * log(x) / log(10) }'; }
 
 generated=()   # file names made by this run
+limited=()     # clips that went through the peak limiter (may repeat)
 
 # ---------------------------------------------------------------- speech
 # make_speech DIR SYNTH: one clip DIR/NAME.ogg per line of DIR/phrases.tsv,
@@ -109,26 +132,59 @@ make_speech() {
     case $name in click|click-high|click-low|tap) die "${prefix}phrases.tsv:$lineno: '$name' is a click name";; esac
 
     raw="$tmp/raw.wav"
+    full="$tmp/full.wav"
+    cut="$tmp/cut.wav"
     out="$tmp/$name.ogg"
     "$synth" "$text" "$raw"
-    # normalise (so the silence threshold is relative), trim leading silence,
-    # trim trailing silence (via reverse), resample, normalise, add the tail.
-    sox -R -V1 "$raw" -c 1 -C "$VORBIS_Q" --comment "" "$out" \
-      gain -n -3 \
-      silence 1 "$TRIM_MIN" "$TRIM_LEVEL" \
-      reverse silence 1 "$TRIM_MIN" "$TRIM_LEVEL" reverse \
-      rate -v "$SPEECH_RATE" \
-      gain -n "$SPEECH_PEAK" \
-      pad 0 "$SPEECH_TAIL"
+    sox -R -V1 "$raw" -c 1 -e floating-point -b 32 "$full" rate -v "$SPEECH_RATE"
+    if [[ -n $raw_dir ]]; then
+      cp "$full" "$raw_dir/$prefix$name.wav"
+      speech_names+=("$name")
+      continue
+    fi
+    # trim to where the sound starts and ends (with a margin), then bring the
+    # clip to SPEECH_LUFS and add the tail.
+    read -r first last frames < <("$tmp/loudness" --edges "$TRIM_DB" "$full")
+    margin=$(awk -v m="$TRIM_MARGIN" -v r="$SPEECH_RATE" 'BEGIN { printf "%d", m * r }')
+    start=$(( first > margin ? first - margin : 0 ))
+    end=$(( last + 1 + margin < frames ? last + 1 + margin : frames ))
+    cut0="$tmp/cut0.wav"
+    sox -R -V1 "$full" "$cut0" trim "${start}s" "=${end}s" pad 0 "$SPEECH_TAIL"
+    cp "$cut0" "$cut"
+    read -r lufs0 _ < <("$tmp/loudness" "$cut0")
+    read -r lufs pk dur _ < <("$tmp/loudness" "$cut")
+    gain=$(awk -v t="$SPEECH_LUFS" -v l="$lufs" 'BEGIN { printf "%.2f", t - l }')
+    # Diphone voices put much of their energy into short glottal pulses: at
+    # SPEECH_LUFS some clips' peaks would pass full scale.  Those go through
+    # a peak limiter first (sox compand with instant attack, 20 ms release and
+    # 1 ms look-ahead), placed LIMIT_ROOM dB down so nothing clips on the way;
+    # its ceiling comes down until the clip fits at SPEECH_LUFS.
+    ceiling=$(awk -v m="$SPEECH_MAX_PEAK" -v r="$LIMIT_ROOM" 'BEGIN { printf "%.2f", m - r - 0.3 }')
+    tries=0
+    while ! awk -v p="$pk" -v g="$gain" -v m="$SPEECH_MAX_PEAK" 'BEGIN { exit !(p + g <= m) }'; do
+      tries=$((tries + 1))
+      (( tries <= 6 )) || die "'$prefix$name': at $SPEECH_LUFS LUFS its peak would be $(awk -v p="$pk" -v g="$gain" 'BEGIN { printf "%.1f", p + g }') dBFS even after limiting (at most $SPEECH_MAX_PEAK)"
+      pre=$(awk -v t="$SPEECH_LUFS" -v r="$LIMIT_ROOM" -v l="$lufs0" 'BEGIN { printf "%.2f", t - r - l }')
+      sox -R -V1 "$cut0" "$cut" gain "$pre" \
+        compand 0,0.02 3:-90,-90,$(awk -v c="$ceiling" 'BEGIN { printf "%.2f,%.2f,0,%.2f", c - 1, c - 1, c }') 0 -90 0.001
+      limited+=("$prefix$name")
+      read -r lufs pk dur _ < <("$tmp/loudness" "$cut")
+      gain=$(awk -v t="$SPEECH_LUFS" -v l="$lufs" 'BEGIN { printf "%.2f", t - l }')
+      ceiling=$(awk -v c="$ceiling" -v p="$pk" -v g="$gain" -v m="$SPEECH_MAX_PEAK" 'BEGIN { printf "%.2f", c - (p + g - m) - 0.2 }')
+    done
+    sox -R -V1 "$cut" -c 1 -C "$VORBIS_Q" --comment "" "$out" gain "$gain"
+    read -r lufs pk dur _ < <("$tmp/loudness" "$out")
+    awk -v l="$lufs" -v t="$SPEECH_LUFS" 'BEGIN { d = l - t; exit !(d > -0.5 && d < 0.5) }' \
+      || die "'$prefix$name': $lufs LUFS after encoding, expected $SPEECH_LUFS +-0.5"
     dur=$(soxi -D "$out")
     awk -v d="$dur" -v t="$SPEECH_TAIL" 'BEGIN { exit !(d > t + 0.05) }' \
       || die "'$prefix$name': nothing left after trimming silence (duration $dur s)"
     mv -f "$out" "$prefix$name.ogg"
     generated+=("$prefix$name.ogg")
     speech_names+=("$name")
-    speech_rows+=("$name"$'\t'"$(printf '%.2f' "$dur")"$'\t'"$text")
+    speech_rows+=("$name"$'\t'"$(printf '%.2f' "$dur")"$'\t'"$(printf '%.1f' "$lufs")"$'\t'"$text")
   done < "$tsv"
-  (( ${#speech_rows[@]} > 0 )) || die "${prefix}phrases.tsv has no clips"
+  (( ${#speech_names[@]} > 0 )) || die "${prefix}phrases.tsv has no clips"
 }
 
 synth_flite() { flite -voice "$VOICE" -t "$1" -o "$2" >/dev/null; }
@@ -150,6 +206,10 @@ missing=$(comm -23 <(printf '%s\n' "${en_names[@]}" | sort) <(printf '%s\n' "${d
 extra=$(comm -13 <(printf '%s\n' "${en_names[@]}" | sort) <(printf '%s\n' "${de_names[@]}" | sort) | tr '\n' ' ')
 [[ -z $missing ]] || say "warning: $DE_DIR/phrases.tsv has no German text for: $missing"
 [[ -z $extra ]] || say "warning: $DE_DIR/phrases.tsv has clips that phrases.tsv does not: $extra"
+if [[ -n $raw_dir ]]; then
+  say "untrimmed synthesis written in $raw_dir"
+  exit 0
+fi
 
 # ---------------------------------------------------------------- clicks
 click_rows=()
@@ -231,7 +291,7 @@ used.
 ## Tools
 
 - Speech: **Flite** ${flite_ver:-unknown} (\`flite --version\`), voice **${VOICE}**
-  (cmu_us_slt, built into flite).  Licence: see /usr/share/doc/flite/copyright.
+  (cmu_us_${VOICE}, built into flite), chosen by measurement: see "Choosing the voice" below.  Licence: see /usr/share/doc/flite/copyright.
 - German speech: **eSpeak NG** ${espeak_ver:-unknown} (\`espeak-ng --version\`), voice **${DE_VOICE}**
   (the German voice gmw/de with the female3 variant, both in espeak-ng-data).
   Licence: see /usr/share/doc/espeak-ng/copyright.
@@ -247,26 +307,30 @@ Each line \`NAME<TAB>TEXT\` of \`phrases.tsv\` becomes \`NAME.ogg\`:
 
 \`\`\`sh
 flite -voice ${VOICE} -t "TEXT" -o raw.wav
-sox -R raw.wav -c 1 -C ${VORBIS_Q} --comment "" NAME.ogg \\
-    gain -n -3 \\
-    silence 1 ${TRIM_MIN} ${TRIM_LEVEL} \\
-    reverse silence 1 ${TRIM_MIN} ${TRIM_LEVEL} reverse \\
-    rate -v ${SPEECH_RATE} \\
-    gain -n ${SPEECH_PEAK} \\
-    pad 0 ${SPEECH_TAIL}
+sox -R raw.wav -c 1 -e floating-point -b 32 full.wav rate -v ${SPEECH_RATE}
+loudness --edges ${TRIM_DB} full.wav            # FIRST LAST: where the sound starts and ends
+sox -R full.wav cut.wav trim FIRST-${TRIM_MARGIN}s =LAST+${TRIM_MARGIN}s pad 0 ${SPEECH_TAIL}
+loudness cut.wav                          # LUFS
+sox -R cut.wav -c 1 -C ${VORBIS_Q} --comment "" NAME.ogg gain \$((${SPEECH_LUFS} - LUFS))
 \`\`\`
 
-That is: flite's raw output, mono; leading and trailing silence trimmed (below
-${TRIM_LEVEL} of full scale after normalising to -3 dBFS); resampled to ${SPEECH_RATE} Hz;
-peak normalised to ${SPEECH_PEAK} dBFS; ${SPEECH_TAIL} s of silence appended; Ogg Vorbis quality ${VORBIS_Q}.
-So each clip's speech starts at its first sample.
+That is: flite's raw output, mono, resampled to ${SPEECH_RATE} Hz; cut where the sound
+starts and ends, with ${TRIM_MARGIN} s to spare on each side (the sound starts at the first
+5 ms window whose RMS is within ${TRIM_DB#-} dB of the loudest one: above the
+synthesiser's background, below any consonant); brought to ${SPEECH_LUFS} LUFS (ITU-R
+BS.1770 integrated loudness, measured by \`tools/loudness.c\` with libebur128;
+for a clip shorter than one 400 ms gating block, the loudness of the whole clip);
+${SPEECH_TAIL} s of silence appended; Ogg Vorbis quality ${VORBIS_Q}.  The script fails
+if a clip's peak would pass ${SPEECH_MAX_PEAK} dBFS, or if the encoded clip is more than
+0.5 LU off the target.  The German clips go through the same chain, so both
+languages play equally loud.
 
-| File | Seconds | Text |
-|---|---:|---|
+| File | Seconds | LUFS | Text |
+|---|---:|---:|---|
 EOF
   for row in "${en_rows[@]}"; do
-    IFS=$'\t' read -r n d t <<<"$row"
-    printf '| %s.ogg | %s | %s |\n' "$n" "$d" "$(mdesc "$t")"
+    IFS=$'\t' read -r n d l t <<<"$row"
+    printf '| %s.ogg | %s | %s | %s |\n' "$n" "$d" "$l" "$(mdesc "$t")"
   done
   cat <<EOF
 
@@ -274,17 +338,10 @@ EOF
 
 For \`calfpace --voice de\`.  Each line \`NAME<TAB>TEXT\` of \`${DE_DIR}/phrases.tsv\` becomes
 \`${DE_DIR}/NAME.ogg\`, with the same names as the English clips, through the same
-sox chain as above; only the speech synthesiser differs:
+chain as above; only the speech synthesiser differs:
 
 \`\`\`sh
 espeak-ng -v ${DE_VOICE} -s ${DE_SPEED} -w raw.wav -- "TEXT"
-sox -R raw.wav -c 1 -C ${VORBIS_Q} --comment "" ${DE_DIR}/NAME.ogg \\
-    gain -n -3 \\
-    silence 1 ${TRIM_MIN} ${TRIM_LEVEL} \\
-    reverse silence 1 ${TRIM_MIN} ${TRIM_LEVEL} reverse \\
-    rate -v ${SPEECH_RATE} \\
-    gain -n ${SPEECH_PEAK} \\
-    pad 0 ${SPEECH_TAIL}
 \`\`\`
 
 espeak-ng speaks at ${DE_SPEED} words a minute (its default is 175): calm, and brisk
@@ -293,12 +350,12 @@ the English ones do (\`calfpace check --voice de ROUTINE\` warns when one does
 not).  The wording follows German "Venengymnastik" instructions, in the polite
 "Sie" form; numbers are written as words.
 
-| File | Seconds | Text |
-|---|---:|---|
+| File | Seconds | LUFS | Text |
+|---|---:|---:|---|
 EOF
   for row in "${de_rows[@]}"; do
-    IFS=$'\t' read -r n d t <<<"$row"
-    printf '| %s/%s.ogg | %s | %s |\n' "$DE_DIR" "$n" "$d" "$(mdesc "$t")"
+    IFS=$'\t' read -r n d l t <<<"$row"
+    printf '| %s/%s.ogg | %s | %s | %s |\n' "$DE_DIR" "$n" "$d" "$l" "$(mdesc "$t")"
   done
   cat <<EOF
 
