@@ -359,6 +359,17 @@ EOF
   done
   cat <<EOF
 
+## Choosing the voice
+
+\`tools/choose-voice.py\` speaks every phrase with each candidate voice installed,
+trims it as above, and lets \`tools/heard.py\` listen: pocketsphinx with its en-us
+model, in a closed set of all the phrases, quiet and in speech-shaped noise
+(random-phase noise with the long-term spectrum of the voice's own clips) at
++10, +5 and 0 dB speech-to-noise.  What it printed when the voice was chosen
+(kept in \`voice-choice.md\`):
+
+$(cat voice-choice.md 2>/dev/null || echo "(voice-choice.md is missing: run nice tools/choose-voice.py > sounds/voice-choice.md)")
+
 ## Clicks (\`NAME.wav\`)
 
 ${CLICK_RATE} Hz, mono, 16-bit PCM WAV, peak ${CLICK_PEAK} dBFS.  Each click is a weighted sum of

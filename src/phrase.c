@@ -31,7 +31,7 @@ const char *phrase_word_name(enum phrase_word w)
 
 int phrase_number_has_clip(int n)
 {
-    return n >= 0 && n < PHRASE_NUMBER_CLIPS && (n <= 60 || n % 10 == 0);
+    return n >= 0 && n < PHRASE_NUMBER_CLIPS && (n <= 99 || n % 10 == 0);
 }
 
 void phrase_add(struct phrase *p, struct clip_ref c)

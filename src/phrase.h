@@ -61,8 +61,9 @@ struct phrase_vocab {
 /* The sound's name of word W ("w-tempo"). */
 const char *phrase_word_name(enum phrase_word w);
 
-/* Whether a clip "nN" exists for N in the shipped sound sets: 0-60 and the
- * tens up to 200. */
+/* Whether a clip "nN" exists for N in the shipped sound sets: 0-99 (German
+ * puts the units first, "sechsundsechzig", so 61-99 cannot be composed from
+ * the tens and the units) and the tens up to 200. */
 int phrase_number_has_clip(int n);
 
 /* Appends C (nothing if it has no data or the phrase is full). */

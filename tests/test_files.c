@@ -93,8 +93,21 @@ static void test_numbers(void)
           "a day is \"fourteen hundred forty minutes\" (%d clips)", p.n);
     p.n = 0;
     phrase_number(&v, &p, 999);
-    CHECK(p.n == 4 && p.clip[0].frames == 109 && p.clip[1].frames == 7, "999 as before");
+    CHECK(p.n == 3 && p.clip[0].frames == 109 && p.clip[1].frames == 7 &&
+              p.clip[2].frames == 199,
+          "999 is nine, hundred, ninety-nine (%d clips)", p.n);
+    for (int n = 61; n <= 99; n++) {
+        p.n = 0;
+        phrase_number(&v, &p, n);
+        CHECK(p.n == 1 && p.clip[0].frames == 100 + n,
+              "%d is one clip of its own, as German says it units first (%d clips)", n, p.n);
+    }
+    p.n = 0;
+    phrase_number(&v, &p, 366);
+    CHECK(p.n == 3 && p.clip[0].frames == 103 && p.clip[2].frames == 166,
+          "366 is three, hundred, sixty-six (%d clips)", p.n);
     printf("spoken numbers past 999: 1440 minutes said as fourteen hundred forty\n");
+    printf("61-99 each a clip of its own (\"sechsundsechzig\", not \"sechzig sechs\")\n");
 }
 
 static void test_history_year(void)

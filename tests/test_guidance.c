@@ -142,8 +142,13 @@ static void test_cue_and_ducking(void)
     finish(&s);
 }
 
-/* Each spoken onset lies within 10 ms after its planned time (a spoken
- * clip's first few milliseconds can be quieter than the threshold). */
+/* A spoken clip keeps 30 ms before its first sound (sounds/make-sounds.sh:
+ * TRIM_MARGIN), so that no consonant is cut, and that first sound can be
+ * quieter than the onset threshold: speech is found within this much after
+ * its clip starts. */
+#define SPEECH_LEAD 0.045
+
+/* Each spoken onset lies within SPEECH_LEAD after its planned time. */
 static void expect_speech(const struct onsets *o, const double *at, size_t n, const char *what)
 {
     CHECK(o->n == n, "%s: %zu phrases spoken, want %zu", what, o->n, n);
@@ -151,7 +156,7 @@ static void expect_speech(const struct onsets *o, const double *at, size_t n, co
     for (size_t i = 0; i < n && i < o->n; i++) {
         double d = (double)(o->frame[i] - SEC(at[i])) / RATE;
         worst = fmax(worst, fabs(d));
-        CHECK(d >= 0.0 && d < 0.010, "%s: phrase %zu at %.4f s, planned %.4f s", what, i,
+        CHECK(d >= 0.0 && d < SPEECH_LEAD, "%s: phrase %zu at %.4f s, planned %.4f s", what, i,
               (double)o->frame[i] / RATE, at[i]);
     }
     printf("%s: %zu phrases, each within %.1f ms of its planned time\n", what, n, worst * 1000.0);
@@ -206,9 +211,15 @@ static void test_pause(void)
         ok = c.frame[i] == SEC(want[i]);
     CHECK(ok, "pause: beats at 0.1..1.6 s, silence, then from 6.0 s every 0.5 s (%zu onsets)", c.n);
     struct onsets v = find(&s, 1, 0.01f);
-    /* "paused" at 2.0, "go" at 5.0; the count-in click at 5.5 is centred. */
-    CHECK(v.n == 3 && llabs(v.frame[0] - SEC(2.0)) < SEC(0.01) &&
-              llabs(v.frame[1] - SEC(5.0)) < SEC(0.01) && v.frame[2] == SEC(5.5),
+    /* "paused" at 2.0, "go" at 5.0; the count-in click at 5.5 is centred.
+     * The shipped "go" (kal16) lasts 0.6 s: at 120 bpm the click falls in its
+     * tail and is no onset of its own then. */
+    char why[512];
+    int go = clip_bank_load(s.bank, "go", why, sizeof why);
+    int64_t go_end = SEC(5.0) + (go >= 0 ? clip_bank_get(s.bank, go)->frames : 0);
+    CHECK(v.n >= 2 && v.frame[0] >= SEC(2.0) && v.frame[0] - SEC(2.0) < SEC(SPEECH_LEAD) &&
+              v.frame[1] >= SEC(5.0) && v.frame[1] - SEC(5.0) < SEC(SPEECH_LEAD) &&
+              (v.n == 3 ? v.frame[2] == SEC(5.5) : v.n == 2 && go_end > SEC(5.5)),
           "pause: 'paused' at 2.0 s, 'go' at 5.0 s, count-in at 5.5 s (%zu onsets)", v.n);
     printf("pause: silence while paused, 'paused' and 'go' spoken, a count-in and the beat back "
            "on time\n");
@@ -274,7 +285,7 @@ static void test_tempo_and_reload(void)
     int64_t alert_at = s.n;
     run_to(&s, s.n + SEC(1.0));
     struct onsets v = find(&s, 1, 0.01f);
-    CHECK(v.n >= 1 && v.frame[v.n - 1] >= alert_at && v.frame[v.n - 1] < alert_at + SEC(0.01),
+    CHECK(v.n >= 1 && v.frame[v.n - 1] >= alert_at && v.frame[v.n - 1] < alert_at + SEC(SPEECH_LEAD),
           "a refused edit is spoken at once");
     printf("a refused edit: 'config error' spoken at once, the beat going on\n");
     onsets_free(&v);

@@ -4,6 +4,6 @@
 # segments per clip: fails below the share the shipped voice reaches.
 set -euo pipefail
 src=${CALFPACE_SOURCE:?}
-MIN=${HEARD_MIN:-0.85}
+MIN=${HEARD_MIN:-0.77}   # the shipped kal16 clips: 343 of 441 (77.8 %), see bench/RESULTS.md
 echo "test_heard: sounds/*.ogg at +5 dB SNR, need at least $MIN heard"
 exec nice /usr/bin/python3 "$src/tools/heard.py" --snr 5 --seeds 3 --min-fraction "$MIN" "$src/sounds"

@@ -5,9 +5,11 @@ RAWDIR holds the untrimmed synthesis of every phrase (sounds/make-sounds.sh
 --raw RAWDIR), SOUNDDIR the shipped clips.  For each clip, the shipped audio is
 found in the raw synthesis (cross-correlation of its first 300 ms), and the
 raw synthesis's own speech onset is found independently of make-sounds.sh's
-rule: the first 5 ms window whose RMS is 10 dB above the synthesiser's
-background (the quietest tenth of its windows that are not digital silence)
-and within 50 dB of its loudest window.  A clip fails when it starts
+rule: the first 5 ms window whose RMS is 6 dB above the synthesiser's
+background and within 50 dB of its loudest window.  The background is the
+level that nine in ten of the windows more than 40 dB under the loudest stay
+under (diphone voices fill pauses with recorded room noise that flickers
+between -70 and -44 dB; espeak-ng with digital silence, which is left out).  A clip fails when it starts
 after that onset: the first 20 ms of its speech (the consonant) would be cut.
 """
 import os
@@ -33,9 +35,10 @@ def window_rms(x, rate=48000):
 
 def onset(x):
     starts, rms = window_rms(x)
-    live = rms[rms > 0]
-    floor = np.percentile(live, 10) if len(live) else 0.0
-    level = max(floor * 10 ** (10 / 20.0), rms.max() * 10 ** (-50 / 20.0))
+    top = rms.max()
+    background = rms[(rms > 0) & (rms < top * 10 ** (-40 / 20.0))]
+    floor = np.percentile(background, 90) if len(background) else 0.0
+    level = max(floor * 10 ** (6 / 20.0), top * 10 ** (-50 / 20.0))
     return int(starts[np.argmax(rms > level)])
 
 

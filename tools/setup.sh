@@ -26,6 +26,8 @@ packages=(
     man-db groff-base dpkg-dev
     # regenerating sounds/ and inspecting audio
     sox libsox-fmt-all flite espeak-ng
+    # what a listener hears: loudness (BS.1770) and a recogniser as the listener
+    libebur128-dev python3-numpy python3-pocketsphinx pocketsphinx-en-us
 )
 
 missing=()
