@@ -59,7 +59,7 @@ static void test_phrases(void)
     } numbers[] = {{0, "n0"},
                    {7, "n7"},
                    {60, "n60"},
-                   {75, "n70 n5"},
+                   {75, "n75"},
                    {100, "n100"},
                    {120, "n120"},
                    {135, "n100 n35"},
@@ -67,7 +67,7 @@ static void test_phrases(void)
                    {345, "n3 w-hundred n45"},
                    {900, "n9 w-hundred"},
                    {1200, "n12 w-hundred"},
-                   {10500, "n90 n9 w-hundred n90 n9"},
+                   {10500, "n99 w-hundred n99"},
                    {-5, "n0"}};
     for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
         struct phrase p = {0};
