@@ -844,6 +844,8 @@ static void explain_syntax(const struct ctx *c, const config_t *cfg, const char 
 
 /* Parses TEXT (the routine NAME): includes resolved by cfgtext, so that
  * libconfig never opens a file and a hostile include fails in milliseconds. */
+_Static_assert(CFGTEXT_FILES_MAX + 1 <= ROUTINE_FILES_MAX, "every file read has its place");
+
 struct routine *routine_parse(const char *text, const char *name, char *err, size_t errlen)
 {
     char dir[ROUTINE_PATH_MAX];
@@ -877,6 +879,8 @@ struct routine *routine_parse(const char *text, const char *name, char *err, siz
         return NULL;
     }
     int rc = read_root(&c, config_root_setting(&cfg), r);
+    for (int i = 0; i < cfgtext_n_files(ct) && r->n_files < ROUTINE_FILES_MAX; i++)
+        snprintf(r->files[r->n_files++], sizeof r->files[0], "%s", cfgtext_file(ct, i));
     config_destroy(&cfg);
     cfgtext_destroy(ct);
     if (rc) {

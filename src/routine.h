@@ -28,6 +28,7 @@
 #define ROUTINE_DB_MAX 12.0
 #define ROUTINE_DUCK_MIN -40.0
 #define ROUTINE_LEAD_IN_MAX 30.0
+#define ROUTINE_FILES_MAX 33 /* the routine and the files it includes, each once */
 #define ROUTINE_SAY_MAX 200 /* characters of text to speak in place of a cue */
 #define ROUTINE_FILE_MAX (1024L * 1024L)
 
@@ -92,6 +93,10 @@ struct routine {
     struct guidance guidance;
     int n_steps;
     struct step steps[ROUTINE_MAX_STEPS];
+    /* The files read: the routine first, then each included file once, so
+     * that a save of any of them can be noticed. */
+    int n_files;
+    char files[ROUTINE_FILES_MAX][ROUTINE_PATH_MAX];
 };
 
 /* The standard click, used by paced steps that name no sounds. */

@@ -163,6 +163,18 @@ const struct routine *session_routine(const struct session *s)
     return s->shown;
 }
 
+/* The routine and every file it includes, as last read: a save of any of
+ * them is an edit.  The routine itself stays watched whatever it holds. */
+static void watch_routine_files(struct session *s)
+{
+    const char *paths[WATCH_FILES_MAX];
+    int n = 0;
+    paths[n++] = s->p.routine;
+    for (int i = 1; s->shown && i < s->shown->n_files && n < WATCH_FILES_MAX; i++)
+        paths[n++] = s->shown->files[i];
+    watch_set(&s->watch, paths, n);
+}
+
 static void reload(struct session *s)
 {
     char err[2048];
@@ -187,6 +199,7 @@ static void reload(struct session *s)
         return;
     }
     s->shown = engine_plan_routine(plan);
+    watch_routine_files(s);
     if (!s->p.quiet)
         status_say(&s->status, s->p.out,
                    "calfpace: %s reloaded; the session goes on from where it is", s->p.routine);
@@ -395,8 +408,10 @@ enum session_end session_run(struct session *s, char *err, size_t errlen)
     s->keys = s->p.keys_fd >= 0 && term_begin(s->p.keys_fd);
     introduce(s);
     add_own_sources(s);
-    if (s->p.routine && watch_start(&s->watch, s->p.routine) == 0)
+    if (s->p.routine && watch_start(&s->watch, s->p.routine) == 0) {
+        watch_routine_files(s);
         session_add_fd(s, s->watch.fd, POLLIN, watch_ready, s);
+    }
     s->started_wall = time(NULL);
     s->cpu_before = cpu_seconds();
     s->started = now(s);

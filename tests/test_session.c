@@ -249,6 +249,46 @@ static void reloads(void)
     write_routine(120.0, 4.0);
 }
 
+/* The steps in an included file, saved as an editor saves; the routine
+ * itself is never touched. */
+static void write_included(double tempo)
+{
+    char text[1024], inc[600], tmp[620];
+    snprintf(inc, sizeof inc, "%s/steps.inc", dir);
+    snprintf(text, sizeof text,
+             "steps = ( { type = \"paced\"; tempo = %g; seconds = 4.0; lead_in = 0.5; },\n"
+             "          { type = \"rest\"; seconds = 2.0; } );\n",
+             tempo);
+    snprintf(tmp, sizeof tmp, "%s.new", inc);
+    write_text(tmp, text);
+    rename(tmp, inc);
+}
+
+static void include_script(struct run *r, double now)
+{
+    if (now > 0.99 && now < 1.01)
+        write_included(150.0);
+    if (now > 1.49 && now < 1.51)
+        r->tempo_seen = session_routine(r->s)->steps[0].tempo_from;
+    if (now > 1.99 && now < 2.01)
+        session_request_stop(r->s);
+}
+
+static void include_reloads(void)
+{
+    struct run r;
+    char *report;
+    write_included(120.0);
+    write_text(routine, "name = \"loop\";\nguidance = { voice = false; };\n@include \"steps.inc\"\n");
+    start(&r, 0, 0, include_script);
+    play(&r, &report);
+    CHECK(r.tempo_seen == 150.0, "a save of an included file is taken up too (%g)", r.tempo_seen);
+    CHECK(strstr(r.text, "reloaded; the session goes on") != NULL, "said so: %s", r.text);
+    free(report);
+    finish(&r);
+    write_routine(120.0, 4.0);
+}
+
 static void stall_script(struct run *r, double now)
 {
     if (now > 0.99 && now < 1.01)
@@ -367,6 +407,7 @@ int main(void)
     played_to_the_end();
     keys_and_quit();
     reloads();
+    include_reloads();
     stalls();
     long_stop();
     extra_source_and_loss();
