@@ -388,6 +388,76 @@ static int do_due(struct engine *e)
     return 0;
 }
 
+/* ---- ducking ahead of speech (audio thread) ---- */
+
+/* Would dispatching EV (with C the sequencer just past it) queue speech?
+ * Mirrors dispatch; a droppable phrase counts as said, so at worst the
+ * clicks duck under speech that is already sounding. */
+static int event_speaks(const struct engine *e, const struct sequencer *c,
+                        const struct seq_event *ev)
+{
+    const struct engine_plan *pl = e->plan;
+    const struct routine *r = pl->routine;
+    const struct guidance *g = &r->guidance;
+    if (!pl->voice)
+        return 0;
+    switch (ev->kind) {
+    case SEQ_OPEN:
+        return pl->open_cue.data != NULL;
+    case SEQ_STEP:
+        return pl->steps[ev->step].announce.n > 0;
+    case SEQ_COUNT:
+        return g->countdown && ev->beat <= 200 && pl->vocab.number[ev->beat].data != NULL;
+    case SEQ_BEAT: {
+        const struct step *st = &r->steps[ev->step];
+        int k = ev->beat, n = ev->beats;
+        if (st->count_aloud) {
+            struct phrase p = {0};
+            int num = engine_count_number(st, k);
+            double bpm = sequencer_current_tempo(c);
+            if (num <= 0 || bpm <= 0.0)
+                return 0;
+            phrase_number(&pl->vocab, &p, num);
+            return p.n > 0 && phrase_seconds(&p, e->rate) <= engine_count_room(st, bpm);
+        }
+        return (g->halfway && n >= 16 && k == n / 2 && pl->vocab.word[WORD_HALFWAY].data) ||
+               (g->remaining && n >= 30 && k == n - 10 && pl->vocab.word[WORD_TEN_MORE].data) ||
+               (g->remaining && n >= 12 && k == n - 5 && pl->vocab.word[WORD_LAST_FIVE].data);
+    }
+    case SEQ_STEP_END:
+        return g->transitions && r->steps[ev->step].type == STEP_HOLD;
+    case SEQ_CLOSE:
+        return pl->close_cue.data != NULL || g->closing;
+    case SEQ_DONE:
+        return 0;
+    }
+    return 0;
+}
+
+/* The first frame before LIMIT at which speech will start, or LIMIT: a clip
+ * already queued, or an event of the timeline that speaks.  Depends only on
+ * the engine's state, which changes only at frames where something is due,
+ * so the answer is the same whatever the block size. */
+static int64_t next_speech_start(const struct engine *e, int64_t limit)
+{
+    if (e->fading)
+        return limit;
+    if (e->speech_n > 0)
+        return e->pos; /* a phrase is under way: hold across its gaps */
+    if (e->paused || e->timeline_done)
+        return limit;
+    struct sequencer c = e->seq;
+    for (int i = 0; i < 256; i++) {
+        struct seq_event ev;
+        sequencer_next(&c, &ev);
+        if (ev.kind == SEQ_DONE || ev.frame >= limit)
+            break;
+        if (event_speaks(e, &c, &ev))
+            return ev.frame > e->pos ? ev.frame : e->pos;
+    }
+    return limit;
+}
+
 /* How many of the next N frames pass before something is due. */
 static int64_t frames_until_due(const struct engine *e, int64_t n)
 {
@@ -426,6 +496,14 @@ int engine_render(struct engine *e, float *out, int frames)
             (e->fading && mixer_is_silent(&e->mix)))
             break;
         int64_t n = frames_until_due(e, frames - done);
+        /* The clicks are down by the time speech starts: the ramp begins
+         * the ramp's length (and a margin) ahead; split where that happens. */
+        int64_t lead = (int64_t)ceil(e->mix.duck_seconds * e->rate) + ENGINE_DUCK_MARGIN;
+        int64_t speech_at = next_speech_start(e, e->pos + n + lead);
+        int64_t hold_at = speech_at - lead;
+        mixer_hold_duck(&e->mix, hold_at <= e->pos);
+        if (hold_at > e->pos && hold_at - e->pos < n)
+            n = hold_at - e->pos;
         mixer_render(&e->mix, out + 2 * done, (int)n);
         done += (int)n;
         e->pos += n;

@@ -54,6 +54,35 @@ void mixer_set_duck(struct mixer *m, float gain, double seconds)
     m->duck_seconds = seconds;
 }
 
+/* Frames until the last voice of speech ends (0: none sounds). */
+static int64_t speech_left(const struct mixer *m)
+{
+    int64_t most = 0;
+    for (int i = 0; i < m->n_voices; i++) {
+        const struct mixer_voice *v = &m->voices[i];
+        if (v->bus == MIXER_BUS_VOICE) {
+            int64_t left = v->release > 0 ? v->release : v->frames - v->pos;
+            if (left > most)
+                most = left;
+        }
+    }
+    return most;
+}
+
+/* Points the ducking ramp where speech (or the hold) says. */
+static void duck_aim(struct mixer *m, int64_t speech)
+{
+    float duck = speech > 0 || m->duck_hold ? m->duck : 1.0f;
+    if (m->ducking.target != duck)
+        ramp_to(&m->ducking, duck, m->duck_seconds, m->rate);
+}
+
+void mixer_hold_duck(struct mixer *m, int hold)
+{
+    m->duck_hold = hold != 0;
+    duck_aim(m, speech_left(m));
+}
+
 void mixer_set_volume(struct mixer *m, float target, double seconds)
 {
     ramp_to(&m->volume, target, seconds, m->rate);
@@ -232,20 +261,10 @@ void mixer_render(struct mixer *m, float *out, int frames)
     while (done < frames) {
         int part = frames - done;
         /* Speech decides the clicks' level; split where the last speech ends. */
-        int64_t speech_left = 0;
-        for (int i = 0; i < m->n_voices; i++) {
-            const struct mixer_voice *v = &m->voices[i];
-            if (v->bus == MIXER_BUS_VOICE) {
-                int64_t left = v->release > 0 ? v->release : v->frames - v->pos;
-                if (left > speech_left)
-                    speech_left = left;
-            }
-        }
-        float duck = speech_left > 0 ? m->duck : 1.0f;
-        if (m->ducking.target != duck)
-            ramp_to(&m->ducking, duck, m->duck_seconds, m->rate);
-        if (speech_left > 0 && speech_left < part)
-            part = (int)speech_left;
+        int64_t speech = speech_left(m);
+        duck_aim(m, speech);
+        if (speech > 0 && speech < part)
+            part = (int)speech;
         render_part(m, out + 2 * done, part);
         done += part;
     }

@@ -49,6 +49,7 @@ struct mixer {
     struct mixer_ramp ducking; /* on the clicks, under speech */
     float duck;                /* the clicks' gain while speech plays (1: no ducking) */
     double duck_seconds;       /* how long the clicks take to go down and come back */
+    int duck_hold;             /* ducked with no speech sounding: speech is about to come */
     uint64_t voices_dropped;   /* voices started while the pool was full */
     uint64_t frames_limited;   /* frames whose peak went past the knee */
 };
@@ -72,6 +73,12 @@ void mixer_set_master_gain(struct mixer *m, float target, double seconds);
  * GAIN; when the last one ends, back to 1.  Exact to the frame, whatever the
  * block size, so a render equals a live session. */
 void mixer_set_duck(struct mixer *m, float gain, double seconds);
+
+/* While HOLD is set the clicks stay ducked (or glide down) with no speech
+ * sounding: the caller knows speech is about to start, or that the next clip
+ * of a phrase follows the one just ended, so the ramp is down before the
+ * speech and across the gaps between its clips. */
+void mixer_hold_duck(struct mixer *m, int hold);
 
 /* The listener's volume (linear), along a ramp. */
 void mixer_set_volume(struct mixer *m, float target, double seconds);

@@ -142,6 +142,119 @@ static void test_cue_and_ducking(void)
     finish(&s);
 }
 
+/* Every click whose first sample falls in speech (a phrase from its first
+ * sound, less 10 ms for a clip's quiet first samples, to its last, gaps
+ * between its clips included) is ducked by the full depth; the clicks on a
+ * cue's first sample and in a phrase's gaps above all. */
+static void test_duck_ahead(void)
+{
+    const char *body =
+        "guidance = { closing = false; };\n"
+        "steps = ( { type = \"paced\"; cue = \"tone\"; tempo = 120.0; beats = 40;\n"
+        "  sounds = [ \"soft\" ]; pan = -1.0; lead_in = 0.0; },\n"
+        "  { type = \"paced\"; tempo = 210.0; seconds = 20.0; sounds = [ \"soft\" ];\n"
+        "  pan = -1.0; lead_in = 0.0; },\n"
+        "  { type = \"paced\"; tempo = 170.0; seconds = 45.0; sounds = [ \"soft\" ];\n"
+        "  pan = -1.0; lead_in = 0.0; } );\n";
+    const int blocks[] = {512, 37, 4096};
+    float *first = NULL;
+    int64_t first_n = 0;
+    for (int b = 0; b < 3; b++) {
+        struct session s;
+        start(&s, body);
+        int64_t until = SEC(95.0);
+        while (s.n < until) {
+            int want = (int)(until - s.n < blocks[b] ? until - s.n : blocks[b]);
+            if (s.n + want > s.cap) {
+                s.cap = (s.cap ? s.cap * 2 : RATE * 8) + want;
+                s.x = realloc(s.x, (size_t)s.cap * 2 * sizeof *s.x);
+            }
+            int got = engine_render(s.engine, s.x + 2 * s.n, want);
+            s.n += want;
+            if (got < want)
+                break;
+        }
+        if (b > 0) {
+            int64_t diff = -1;
+            for (int64_t f = 0; diff < 0 && f < s.n && f < first_n; f++)
+                if (s.x[2 * f] != first[2 * f] || s.x[2 * f + 1] != first[2 * f + 1])
+                    diff = f;
+            /* The last block runs past the session's end: compare up to there. */
+            CHECK(llabs(s.n - first_n) < 4096 && diff < 0,
+                  "blocks of %d frames render the same samples as blocks of 512 (first "
+                  "difference at frame %lld)",
+                  blocks[b], (long long)diff);
+            finish(&s);
+            continue;
+        }
+        /* Speech: the right channel; a phrase runs on across gaps under 0.1 s. */
+        unsigned char *in = calloc((size_t)s.n, 1), *gap = calloc((size_t)s.n, 1);
+        int64_t last = -SEC(1.0), start_at = -1;
+        size_t phrases = 0;
+        for (int64_t f = 0; f <= s.n; f++) {
+            int loud = f < s.n && s.x[2 * f + 1] != 0.0f;
+            if (!loud)
+                continue;
+            if (f - last > SEC(0.1)) {
+                if (start_at >= 0)
+                    for (int64_t g = start_at; g <= last; g++)
+                        in[g] = 1;
+                start_at = f - SEC(0.01) > 0 ? f - SEC(0.01) : 0;
+                phrases++;
+            } else if (f - last > SEC(0.03)) {
+                for (int64_t g = last + 1; g < f; g++)
+                    gap[g] = 1;
+            }
+            last = f;
+        }
+        if (start_at >= 0)
+            for (int64_t g = start_at; g <= last; g++)
+                in[g] = 1;
+        struct onsets c = find(&s, 0, 0.05f);
+        float ref = 0.0f;
+        for (size_t k = 0; k < c.n; k++)
+            if (!in[c.frame[k]])
+                ref = fmaxf(ref, side_peak(&s, c.frame[k]));
+        size_t under = 0, at_start = 0, in_gap = 0, off = 0;
+        double lo = 0.0, hi = -100.0;
+        for (size_t k = 0; k < c.n; k++) {
+            int64_t f = c.frame[k];
+            if (!in[f])
+                continue;
+            double db = 20.0 * log10(side_peak(&s, f) / ref);
+            under++;
+            at_start += f < SEC(0.02) || !in[f - SEC(0.02)];
+            in_gap += gap[f];
+            lo = fmin(lo, db);
+            hi = fmax(hi, db);
+            if (fabs(db - -10.0) > 0.5 && off++ < 5)
+                fprintf(stderr, "  click at %.4f s: %.2f dB%s%s\n", (double)f / RATE, db,
+                        f >= SEC(0.02) && !in[f - SEC(0.02)] ? " (a cue's first sample)" : "",
+                        gap[f] ? " (a gap in a phrase)" : "");
+        }
+        CHECK(phrases >= 8 && under >= 10 && at_start >= 3 && in_gap >= 1,
+              "the session has clicks under speech: %zu phrases, %zu clicks under them, %zu on a "
+              "phrase's first sample, %zu in a gap",
+              phrases, under, at_start, in_gap);
+        CHECK(off == 0 && lo >= -10.5 && hi <= -9.5,
+              "every click under speech ducked by -10 +-0.5 dB: %zu of %zu outside, from %.2f to "
+              "%.2f dB",
+              off, under, lo, hi);
+        printf("ducking ahead: %zu clicks under %zu phrases (%zu on a phrase's first sample, %zu in "
+               "a gap between its clips) ducked by %.2f to %.2f dB (want -10 +-0.5)\n",
+               under, phrases, at_start, in_gap, lo, hi);
+        onsets_free(&c);
+        free(in);
+        free(gap);
+        first = s.x;
+        first_n = s.n;
+        s.x = NULL;
+        finish(&s);
+    }
+    printf("ducking ahead: the same samples in blocks of 512, 37 and 4096 frames\n");
+    free(first);
+}
+
 /* A spoken clip keeps 30 ms before its first sound (sounds/make-sounds.sh:
  * TRIM_MARGIN), so that no consonant is cut, and that first sound can be
  * quieter than the onset threshold: speech is found within this much after
@@ -370,6 +483,9 @@ int main(void)
     write_click(path, RATE, 0.8f, 96);
     snprintf(path, sizeof path, "%s/tone.wav", dir);
     write_tone(path);
+    snprintf(path, sizeof path, "%s/soft.wav", dir);
+    write_click(path, RATE, 0.4f, 96);
+    test_duck_ahead();
     test_cue_and_ducking();
     test_counts();
     test_pause();
