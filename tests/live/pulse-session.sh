@@ -146,8 +146,12 @@ if [ "$SERVER" = pipewire ]; then
 else
 # -n: no default.pa (no hardware detection, no X11 or D-Bus modules);
 # auth-anonymous: the socket sits in a private 0700 folder anyway.
+# --disable-shm: audio travels over the socket. With shared memory the
+# server aborted mid-test (memblock.c: "Assertion
+# 'pa_atomic_load(&b->pool->stat.n_imported) > 0' failed" in
+# memblock_replace_import) while a slow, sanitised client played.
 pulseaudio -n --daemonize=no --exit-idle-time=-1 --log-target=stderr --log-level=notice \
-    --use-pid-file=no --system=no \
+    --use-pid-file=no --system=no --disable-shm=yes \
     --load="module-null-sink sink_name=$SINK rate=$RATE channels=2 format=float32le sink_properties=device.description=calfpace_test" \
     --load="module-native-protocol-unix auth-anonymous=1 socket=$top/run/pulse/native" \
     </dev/null >"$top/pulse.log" 2>&1 &
