@@ -5,7 +5,7 @@
 # Needs nothing from bash-completion itself.
 #
 # Completes the commands, the options (those that fit the command given),
-# routine files (*.cfg), output files for -o (.wav .flac .ogg
+# routine files (*.cfg) and the shipped routines' names, output files for -o (.wav .flac .ogg
 # .oga .mp3 .opus), folders for
 # --sounds, languages for --voice, and device names for -d/--device, read
 # from `calfpace devices`.
@@ -128,17 +128,44 @@ _calfpace_reply_lines() {
     done <<<"$2"
 }
 
-# Files with one of the extensions $2..., and folders to look into.
+# Files with one of the extensions $2..., and folders to look into, each
+# once (a folder named x.cfg matches both).
 _calfpace_files() {
     local cur=$1 ext f
+    local -A seen=()
     shift
     compopt -o filenames 2>/dev/null
     while IFS= read -r f; do
-        [[ -n $f ]] && COMPREPLY+=("$f")
+        [[ -n $f && -z ${seen[$f]:-} ]] || continue
+        seen[$f]=1
+        COMPREPLY+=("$f")
     done < <(
         for ext; do compgen -f -X "!*.$ext" -- "$cur"; done
         compgen -d -- "$cur"
     )
+}
+
+# The shipped routines' names (quick, calf-pump), which play, check, render
+# and remind take by name: the .cfg files in $CALFPACE_DATA/config, or in
+# PREFIX/share/calfpace/config beside the calfpace on the PATH (where the
+# program itself looks).  Not a name that NAME or NAME.cfg here would take.
+_calfpace_shipped() {
+    local cur=$1 data="" bin f name
+    if [[ -n ${CALFPACE_DATA:-} ]]; then
+        data=$CALFPACE_DATA
+    else
+        bin=$(type -P "${2:-calfpace}" 2>/dev/null) || return 0
+        bin=$(readlink -f "$bin" 2>/dev/null || printf '%s' "$bin")
+        data=${bin%/*}/../share/calfpace
+    fi
+    [[ $cur == */* ]] && return 0
+    for f in "$data"/config/*.cfg; do
+        [[ -f $f ]] || continue
+        name=${f##*/}
+        name=${name%.cfg}
+        [[ $name == "$cur"* && ! -e $name && ! -e $name.cfg ]] && COMPREPLY+=("$name")
+    done
+    return 0
 }
 
 _calfpace() {
@@ -198,15 +225,20 @@ _calfpace() {
             ((have_routine)) || {
                 mapfile -t COMPREPLY < <(compgen -W "$_calfpace_commands" -- "$cur")
                 _calfpace_files "$cur" cfg
+                _calfpace_shipped "$cur" "${_cp_words[0]:-calfpace}"
             }
             ;;
         remind)
             ((have_routine)) || {
                 mapfile -t COMPREPLY < <(compgen -W "none" -- "$cur")
                 _calfpace_files "$cur" cfg
+                _calfpace_shipped "$cur" "${_cp_words[0]:-calfpace}"
             }
             ;;
-        *) ((have_routine)) || _calfpace_files "$cur" cfg ;;
+        *) ((have_routine)) || {
+                _calfpace_files "$cur" cfg
+                _calfpace_shipped "$cur" "${_cp_words[0]:-calfpace}"
+            } ;;
         esac
     fi
 

@@ -18,7 +18,7 @@ trap 'rm -rf "$dir"' EXIT
 
 # A stand-in calfpace whose `devices` prints what the real one prints
 # (out_pa_list: "%c %2d  %-40s %s, %d ch, %.0f Hz").
-mkdir -p "$dir/bin" "$dir/work/sub/my sounds"
+mkdir -p "$dir/bin" "$dir/work/sub/my sounds" "$dir/work/sub/old.cfg"
 cat >"$dir/bin/calfpace" <<'EOF'
 #!/usr/bin/env bash
 [[ ${1:-} == devices ]] || exit 2
@@ -107,7 +107,7 @@ words 'check' calfpace ch
 words 'a.cfg|b.cfg|check|devices|play|remind|render|stats|sub' calfpace ''
 words 'a.cfg|b.cfg|sub' calfpace play ''
 words 'a.cfg|b.cfg|sub' calfpace check ''
-words 'sub/c.cfg|sub/my sounds' calfpace check sub/
+words 'sub/c.cfg|sub/my sounds|sub/old.cfg' calfpace check sub/   # a folder x.cfg once
 words '' calfpace check a.cfg ''
 words 'a.cfg|b.cfg|sub' calfpace render ''
 words 'a.cfg|b.cfg|none|sub' calfpace remind ''
@@ -119,6 +119,27 @@ words 'a.cfg|b.cfg|sub' calfpace --quiet check ''
 words 'a.cfg|b.cfg|sub' calfpace play --latency 0.1 ''
 words 'a.cfg|b.cfg|none|sub' calfpace remind --every 45m ''
 words '' calfpace a.cfg ''
+
+# The shipped routines by name: from $CALFPACE_DATA/config, or from
+# PREFIX/share/calfpace/config beside the calfpace on the PATH; not after a
+# routine, not for devices or stats, not where a file of that name (or
+# NAME.cfg, which the program takes first) is here.
+mkdir -p "$dir/data/config" "$dir/inst/bin" "$dir/inst/share/calfpace/config"
+touch "$dir/data/config/quick.cfg" "$dir/data/config/calf-pump.cfg" "$dir/data/config/a.cfg" \
+    "$dir/inst/share/calfpace/config/morning.cfg" "$dir/data/config/notes.txt"
+cp "$dir/bin/calfpace" "$dir/inst/bin/calfpace"
+CALFPACE_DATA=$dir/data words 'a.cfg|b.cfg|calf-pump|check|devices|play|quick|remind|render|stats|sub' calfpace ''
+CALFPACE_DATA=$dir/data words 'quick' calfpace q
+CALFPACE_DATA=$dir/data words 'calf-pump|check' calfpace c
+CALFPACE_DATA=$dir/data words 'a.cfg|b.cfg|calf-pump|quick|sub' calfpace play ''
+CALFPACE_DATA=$dir/data words 'calf-pump' calfpace check ca
+CALFPACE_DATA=$dir/data words 'quick' calfpace render q
+CALFPACE_DATA=$dir/data words 'a.cfg|b.cfg|calf-pump|none|quick|sub' calfpace remind ''
+CALFPACE_DATA=$dir/data words '' calfpace check quick ''
+CALFPACE_DATA=$dir/data words '' calfpace stats ''
+CALFPACE_DATA=$dir/data words 'sub/c.cfg|sub/my sounds|sub/old.cfg' calfpace check sub/
+PATH="$dir/inst/bin:$PATH" words 'morning' calfpace play mo
+words '' calfpace play mo
 
 # Options fit the command.
 words '--output' calfpace render --o
@@ -135,7 +156,7 @@ words '--voice' calfpace render --voi
 words 'old.ogg|out.wav' calfpace render a.cfg -o o
 words 'old.ogg|out.wav|sub|take.flac' calfpace render a.cfg --output ''
 words 'sub' calfpace --sounds s
-words 'sub/my sounds' calfpace --sounds sub/
+words 'sub/my sounds|sub/old.cfg' calfpace --sounds sub/
 words 'de|en' calfpace --voice ''
 words 'de' calfpace play --voice d
 words '--voice=de' calfpace --voice=d
