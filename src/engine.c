@@ -123,12 +123,9 @@ static void dispatch(struct engine *e, const struct seq_event *ev)
                     say(e, &p, ev->frame, 1);
             }
         } else {
-            if (g->halfway && n >= 16 && k == n / 2)
-                say_one(e, pl->vocab.word[WORD_HALFWAY], ev->frame, 1);
-            if (g->remaining && n >= 30 && k == n - 10)
-                say_one(e, pl->vocab.word[WORD_TEN_MORE], ev->frame, 1);
-            if (g->remaining && n >= 12 && k == n - 5)
-                say_one(e, pl->vocab.word[WORD_LAST_FIVE], ev->frame, 1);
+            int w = engine_progress_word(st, g, k, n);
+            if (w >= 0)
+                say_one(e, pl->vocab.word[w], ev->frame, 1);
         }
         atomic_store_explicit(&e->status_beat, ev->beat + 1, memory_order_relaxed);
         atomic_store_explicit(&e->status_beats, n, memory_order_relaxed);
@@ -420,9 +417,8 @@ static int event_speaks(const struct engine *e, const struct sequencer *c,
             phrase_number(&pl->vocab, &p, num);
             return p.n > 0 && phrase_seconds(&p, e->rate) <= engine_count_room(st, bpm);
         }
-        return (g->halfway && n >= 16 && k == n / 2 && pl->vocab.word[WORD_HALFWAY].data) ||
-               (g->remaining && n >= 30 && k == n - 10 && pl->vocab.word[WORD_TEN_MORE].data) ||
-               (g->remaining && n >= 12 && k == n - 5 && pl->vocab.word[WORD_LAST_FIVE].data);
+        int w = engine_progress_word(st, g, k, n);
+        return w >= 0 && pl->vocab.word[w].data != NULL;
     }
     case SEQ_STEP_END:
         return g->transitions && r->steps[ev->step].type == STEP_HOLD;

@@ -73,6 +73,12 @@ struct engine {
     atomic_ullong status_dropped, status_late;
 };
 
+/* The progress call on beat K of paced step ST, N beats long, counted in
+ * its units (routine_count_unit): WORD_HALFWAY at the middle unit (16 or
+ * more), WORD_TEN_MORE ten units before the end (30 or more), WORD_LAST_FIVE
+ * five before it (12 or more), each on its unit's first beat; -1 for none. */
+int engine_progress_word(const struct step *st, const struct guidance *g, int k, int n);
+
 /* Makes PL the engine's plan: its gains and ducking.  Real-time safe. */
 void engine_take_plan(struct engine *e, struct engine_plan *pl);
 

@@ -120,14 +120,31 @@ fail:
 
 int engine_count_number(const struct step *st, int k)
 {
-    int m = st->n_sounds > 1 ? st->n_sounds : 1;
+    int m = routine_count_unit(st);
     int num = k % m == 0 ? k / m + 1 : 0;
     return num <= 999 ? num : 0;
 }
 
 double engine_count_room(const struct step *st, double bpm)
 {
-    return (st->n_sounds > 1 ? st->n_sounds : 1) * 60.0 / bpm * COUNT_FIT;
+    return routine_count_unit(st) * 60.0 / bpm * COUNT_FIT;
+}
+
+int engine_progress_word(const struct step *st, const struct guidance *g, int k, int n)
+{
+    int m = routine_count_unit(st);
+    if (k % m != 0)
+        return -1;
+    /* Units begun, a last half movement included: "last five" is five
+     * starts of a movement before the step ends. */
+    int u = k / m, total = n / m + (n % m != 0);
+    if (g->halfway && total >= 16 && u == total / 2)
+        return WORD_HALFWAY;
+    if (g->remaining && total >= 30 && u == total - 10)
+        return WORD_TEN_MORE;
+    if (g->remaining && total >= 12 && u == total - 5)
+        return WORD_LAST_FIVE;
+    return -1;
 }
 
 /* Warns of the numbers a step counted aloud leaves out at its fastest. */
@@ -137,7 +154,7 @@ static void warn_count(const struct engine_plan *p, int i, FILE *to)
     const struct step *st = &r->steps[i];
     double bpm = st->tempo_from > st->tempo_to ? st->tempo_from : st->tempo_to;
     double room = engine_count_room(st, bpm);
-    int m = st->n_sounds > 1 ? st->n_sounds : 1, first = 0, dropped = 0;
+    int m = routine_count_unit(st), first = 0, dropped = 0;
     double first_len = 0.0;
     for (int k = 0; k < st->beats; k += m) {
         int num = engine_count_number(st, k);

@@ -390,7 +390,7 @@ static int get_cycle_pan(const struct ctx *c, const config_setting_t *s, struct 
 
 static const char *const step_names_paced[] = {"type",  "name",   "cue", "tempo",   "seconds",
                                                "beats", "sounds", "pan", "lead_in", "say",
-                                               "count_aloud", NULL};
+                                               "count_aloud", "count", NULL};
 static const char *const step_names_timed[] = {"type",    "name", "cue", "seconds",
                                                "lead_in", "say",  NULL};
 
@@ -531,6 +531,21 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
         return -1;
     if ((s = config_setting_get_member(g, "count_aloud")) && get_bool(c, s, &st->count_aloud))
         return -1;
+    if ((s = config_setting_get_member(g, "count"))) {
+        char how[16];
+        if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+            fail_at(c, s, "'count' must be a string (allowed: \"movements\", \"beats\")");
+            return -1;
+        }
+        snprintf(how, sizeof how, "%s", config_setting_get_string(s));
+        if (strcmp(how, "beats") == 0) {
+            st->count_beats = 1;
+        } else if (strcmp(how, "movements") != 0) {
+            fail_at(c, s, "unknown count \"%s\" (allowed: \"movements\", \"beats\")",
+                    config_setting_get_string(s));
+            return -1;
+        }
+    }
     st->lead_in = st->type == STEP_REST ? 0.0 : default_lead;
     if ((s = config_setting_get_member(g, "lead_in"))) {
         if (get_number(c, s, 0.0, ROUTINE_LEAD_IN_MAX, "lead_in (seconds)", &st->lead_in))
@@ -638,6 +653,11 @@ static const char *const top_names[] = {"name",       "repeat",   "rate",    "vo
                                         "steps",      "cue",      "end_cue", "lead_in",
                                         "sounds_dir", "guidance", "voice",   "say",
                                         "end_say",    NULL};
+
+int routine_count_unit(const struct step *st)
+{
+    return st->count_beats || st->n_sounds < 2 ? 1 : st->n_sounds;
+}
 
 int routine_voice_known(const char *lang)
 {

@@ -60,6 +60,10 @@ struct step {
     /* Paced: say each movement's number on its first beat ("one", "two", ...);
      * a movement is one turn of the sounds cycle (one beat with one sound). */
     int count_aloud;
+    /* Paced: what the guidance counts.  0 (the default, count = "movements"):
+     * a movement, one turn of the sounds cycle (heel up and heel down are one
+     * raise); 1 (count = "beats"): every beat. */
+    int count_beats;
 };
 
 /* What calfpace says beyond the cues the routine names; all on by default. */
@@ -101,6 +105,11 @@ struct routine {
 
 /* The standard click, used by paced steps that name no sounds. */
 #define ROUTINE_DEFAULT_SOUND "click"
+
+/* The beats in one counted unit of paced step ST: a movement (one turn of
+ * its sounds) or, with count = "beats", one beat.  "ten more", "last five",
+ * "halfway" and count_aloud count these units and fall on their first beat. */
+int routine_count_unit(const struct step *st);
 
 /* The languages calfpace speaks; a routine or --voice picks one. */
 int routine_voice_known(const char *lang);

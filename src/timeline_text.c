@@ -45,9 +45,15 @@ void timeline_print(FILE *to, const struct routine *r)
                 snprintf(beats, sizeof beats, "-");
                 snprintf(tempo, sizeof tempo, "-");
             }
-            fprintf(to, "  %-5s %-9s %-8s %-5s %6s  %-16s %s\n", num, a, b,
+            /* What "ten more" and "last five" count, when it is not beats. */
+            char counts[48] = "";
+            int m = st->type == STEP_PACED ? routine_count_unit(st) : 1;
+            if (m > 1)
+                snprintf(counts, sizeof counts, "  [%d movements of %d beats]",
+                         st->beats / m + (st->beats % m != 0), m);
+            fprintf(to, "  %-5s %-9s %-8s %-5s %6s  %-16s %s%s\n", num, a, b,
                     routine_step_type_name(st->type), beats, tempo,
-                    term_clean(st->name, name, sizeof name));
+                    term_clean(st->name, name, sizeof name), counts);
             t += sequencer_step_length(st);
         }
     }

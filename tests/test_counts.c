@@ -1,0 +1,226 @@
+/* What the guidance counts, heard in rendered sessions with the shipped
+ * voice: "halfway", "ten more", "last five" and count_aloud count movements
+ * (a turn of the sounds cycle: heel up and heel down are one raise) unless a
+ * step says count = "beats", and each starts on a movement's first beat.
+ * Clicks are panned hard left and speech sits in the centre, so the right
+ * channel holds speech alone and left minus right the clicks alone. */
+#include "check.h"
+#include "clips.h"
+#include "engine.h"
+#include "onset.h"
+#include "render_util.h"
+#include "routine.h"
+#include "setup.h"
+#include "timeline_text.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RATE 48000
+#define SEC(x) ((int64_t)llround((x) * RATE))
+/* A shipped clip keeps 30 ms before its first sound, and a soft consonant
+ * may stay under the threshold a little longer. */
+#define SPEECH_LEAD 0.045
+
+static char dir[256];
+
+struct session {
+    struct clip_bank *bank;
+    struct engine *engine;
+    float *x; /* interleaved stereo */
+    int64_t n;
+};
+
+static struct routine *parse(const char *body)
+{
+    char path[512], text[4096], err[2048];
+    snprintf(path, sizeof path, "%s/c.cfg", dir);
+    snprintf(text, sizeof text,
+             "name = \"c\";\nsounds_dir = \".\";\nvolume = { clicks = 0.0; voice = 0.0; };\n%s",
+             body);
+    struct routine *r = routine_parse(text, path, err, sizeof err);
+    CHECK(r != NULL, "routine: %s", err);
+    if (!r)
+        exit(1);
+    return r;
+}
+
+/* Renders the whole session of BODY in blocks of 512 frames. */
+static void render(struct session *s, const char *body)
+{
+    char err[2048];
+    memset(s, 0, sizeof *s);
+    struct routine *r = parse(body);
+    s->bank = clip_bank_create(RATE);
+    setup_add_dirs(s->bank, r, NULL, "en");
+    struct engine_plan *p = engine_plan_create(r, s->bank, 1, err, sizeof err);
+    CHECK(p != NULL, "plan: %s", err);
+    if (!p)
+        exit(1);
+    s->engine = engine_create(p, 1.0);
+    int64_t cap = 0;
+    for (;;) {
+        if (s->n + 512 > cap) {
+            cap = (cap ? cap * 2 : RATE * 16) + 512;
+            s->x = realloc(s->x, (size_t)cap * 2 * sizeof *s->x);
+        }
+        int got = engine_render(s->engine, s->x + 2 * s->n, 512);
+        s->n += got;
+        if (got < 512)
+            break;
+    }
+}
+
+static void finish(struct session *s)
+{
+    engine_destroy(s->engine);
+    clip_bank_destroy(s->bank);
+    free(s->x);
+}
+
+/* Onsets of the clicks (left - right) or of the speech (right). */
+static struct onsets find(const struct session *s, int speech)
+{
+    float *y = malloc((size_t)s->n * sizeof *y);
+    for (int64_t f = 0; f < s->n; f++)
+        y[f] = speech ? s->x[2 * f + 1] : s->x[2 * f] - s->x[2 * f + 1];
+    struct onsets o = {0};
+    struct onset_state st = {0};
+    onset_scan(&o, &st, y, s->n, 1, 0, 0, 0.01f, speech ? SEC(0.2) : SEC(0.01));
+    free(y);
+    return o;
+}
+
+/* The beat (index into CLICKS) a phrase starting at FRAME starts on, or -1
+ * when it starts on none. */
+static int beat_of(const struct onsets *clicks, int64_t frame)
+{
+    for (size_t k = 0; k < clicks->n; k++)
+        if (frame >= clicks->frame[k] && frame - clicks->frame[k] < SEC(SPEECH_LEAD))
+            return (int)k;
+    return -1;
+}
+
+/* Renders BODY; the beats its spoken calls start on must be WANT. */
+static void expect_calls(const char *body, int beats, const int *want, int n, const char *what)
+{
+    struct session s;
+    render(&s, body);
+    struct onsets clicks = find(&s, 0), speech = find(&s, 1);
+    CHECK((int)clicks.n == beats, "%s: %zu clicks, want %d", what, clicks.n, beats);
+    char got[256] = "";
+    int ok = (int)speech.n == n;
+    for (size_t i = 0; i < speech.n; i++) {
+        int b = beat_of(&clicks, speech.frame[i]);
+        size_t len = strlen(got);
+        snprintf(got + len, sizeof got - len, " %d", b);
+        ok = ok && i < (size_t)n && b == want[i];
+    }
+    char exp[256] = "";
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(exp);
+        snprintf(exp + len, sizeof exp - len, " %d", want[i]);
+    }
+    CHECK(ok, "%s: spoken on beats%s, want%s", what, got, exp);
+    printf("%s: spoken on beats%s\n", what, got);
+    onsets_free(&clicks);
+    onsets_free(&speech);
+    finish(&s);
+}
+
+#define QUIET "guidance = { lengths = false; countdown = false; closing = false; };\n"
+
+static void test_movements(void)
+{
+    /* 81 beats of heel raises: 41 raises begun, the last one a heel up
+     * alone.  Counted in raises: halfway on raise 20 (beat 40), ten more on
+     * raise 31 (beat 62), last five on raise 36 (beat 72): every one on a
+     * heel up, an even beat. */
+    const int raises[] = {40, 62, 72};
+    expect_calls(QUIET "steps = ( { type = \"paced\"; tempo = 120.0; beats = 81; lead_in = 0.0;\n"
+                       "  sounds = [ \"up\", \"down\" ]; pan = -1.0; } );\n",
+                 81, raises, 3, "heel raises, counted by default in raises");
+    /* The same step counting beats says them where it always did. */
+    const int beats[] = {40, 71, 76};
+    expect_calls(QUIET "steps = ( { type = \"paced\"; tempo = 120.0; beats = 81; lead_in = 0.0;\n"
+                       "  sounds = [ \"up\", \"down\" ]; pan = -1.0; count = \"beats\"; } );\n",
+                 81, beats, 3, "heel raises with count = \"beats\"");
+    /* One sound: every beat is a movement (a tap). */
+    const int taps[] = {20, 30, 35};
+    expect_calls(QUIET "steps = ( { type = \"paced\"; tempo = 120.0; beats = 40; lead_in = 0.0;\n"
+                       "  sounds = [ \"up\" ]; pan = -1.0; } );\n",
+                 40, taps, 3, "taps, one sound: a beat is a movement");
+    /* Seconds: 60 s from 60 to 72 bpm hold 66 beats, 33 raises: halfway on
+     * raise 16 (beat 32), ten more on raise 23 (46), last five on 28 (56). */
+    const int ramp[] = {32, 46, 56};
+    expect_calls(QUIET "steps = ( { type = \"paced\"; tempo = { from = 60.0; to = 72.0; };\n"
+                       "  seconds = 60.0; lead_in = 0.0; sounds = [ \"up\", \"down\" ];\n"
+                       "  pan = -1.0; } );\n",
+                 66, ramp, 3, "a rising ramp in seconds, counted in raises");
+}
+
+static void test_count_aloud(void)
+{
+    /* Counted aloud: a number on each raise's first beat, or on every beat. */
+    const int raises[] = {0, 2, 4, 6};
+    expect_calls(QUIET "steps = ( { type = \"paced\"; tempo = 60.0; beats = 8; lead_in = 0.0;\n"
+                       "  sounds = [ \"up\", \"down\" ]; pan = -1.0; count_aloud = true; } );\n",
+                 8, raises, 4, "count_aloud in raises");
+    const int beats[] = {0, 1, 2, 3, 4, 5, 6, 7};
+    expect_calls(QUIET "steps = ( { type = \"paced\"; tempo = 60.0; beats = 8; lead_in = 0.0;\n"
+                       "  sounds = [ \"up\", \"down\" ]; pan = -1.0; count_aloud = true;\n"
+                       "  count = \"beats\"; } );\n",
+                 8, beats, 8, "count_aloud with count = \"beats\"");
+}
+
+/* check's plan says what a step counts; a wrong value is refused at its line. */
+static void test_check_and_errors(void)
+{
+    struct routine *r = parse("steps = (\n"
+                              "  { type = \"paced\"; tempo = 60.0; beats = 81;\n"
+                              "    sounds = [ \"up\", \"down\" ]; },\n"
+                              "  { type = \"paced\"; tempo = 60.0; beats = 81;\n"
+                              "    sounds = [ \"up\", \"down\" ]; count = \"beats\"; } );\n");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    timeline_print(f, r);
+    fclose(f);
+    const char *first = strstr(text, "[41 movements of 2 beats]");
+    CHECK(first != NULL && strstr(first + 10, "movements") == NULL,
+          "check shows the raises of the step that counts them, and only that:\n%s", text);
+    printf("check: \"[41 movements of 2 beats]\" for the step counting raises\n");
+    free(text);
+    routine_destroy(r);
+
+    char path[512], err[2048];
+    snprintf(path, sizeof path, "%s/bad.cfg", dir);
+    struct routine *bad = routine_parse("steps = (\n  { type = \"paced\"; tempo = 60.0; beats = 8;\n"
+                                        "    count = \"reps\"; } );\n",
+                                        path, err, sizeof err);
+    CHECK(bad == NULL && strstr(err, "bad.cfg:3: unknown count \"reps\" (allowed: \"movements\", "
+                                     "\"beats\")") != NULL,
+          "a wrong count is refused at its line: %s", err);
+    bad = routine_parse("steps = ( { type = \"hold\"; seconds = 8; count = \"beats\"; } );\n", path,
+                        err, sizeof err);
+    CHECK(bad == NULL && strstr(err, "unknown setting 'count' in a hold step") != NULL,
+          "count belongs to paced steps: %s", err);
+    printf("errors: %s\n", err);
+}
+
+int main(void)
+{
+    char path[512];
+    tmp_dir(dir, sizeof dir, "counts");
+    snprintf(path, sizeof path, "%s/up.wav", dir);
+    write_click(path, RATE, 0.8f, 96);
+    snprintf(path, sizeof path, "%s/down.wav", dir);
+    write_click(path, RATE, 0.6f, 96);
+    test_movements();
+    test_count_aloud();
+    test_check_and_errors();
+    tmp_cleanup(dir);
+    return CHECK_DONE("test_counts");
+}
