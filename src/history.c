@@ -128,11 +128,13 @@ static int parse_time(const char *s, size_t len, time_t *t)
     return (long long)*t == secs ? 0 : -1;
 }
 
-int history_format_time(time_t t, char *out, size_t outlen)
+/* history_format_time without its tzset(): the reader checks every record
+ * with it and calls tzset() once for the file (glibc's tzset() looks at
+ * /etc/localtime again on every call). */
+static int format_time(time_t t, char *out, size_t outlen)
 {
     struct tm tm;
     char text[64];
-    tzset();
     if (!localtime_r(&t, &tm) || tm.tm_year + 1900 < 1000 || tm.tm_year + 1900 > 9999)
         return -1;
     size_t len = strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S%z", &tm);
@@ -141,6 +143,12 @@ int history_format_time(time_t t, char *out, size_t outlen)
         return -1;
     memcpy(out, text, len + 1);
     return 0;
+}
+
+int history_format_time(time_t t, char *out, size_t outlen)
+{
+    tzset();
+    return format_time(t, out, outlen);
 }
 
 int history_path(char *out, size_t outlen, char *err, size_t errlen)
@@ -172,14 +180,21 @@ static void format_tenths(double x, char *out, size_t outlen)
     snprintf(out, outlen, "%lld.%lld", t / 10, t % 10);
 }
 
-/* 0 if R can be a record, else -1 with what is wrong in MSG. */
-static int record_problem(const struct history_record *r, char *msg, size_t msglen)
+/* The one validation of a record, for the writer and the reader alike: R as
+ * the file keeps it (numbers to a tenth, the start as a local date of years
+ * 1000 to 9999 in the time zone in effect) must be in range, so every record
+ * the reader accepts the writer writes again, and the other way round.
+ * 0, or -1 with what is wrong in MSG (R's own values, before rounding; the
+ * start as START_TEXT, the file's text, when there is one). */
+static int record_problem(const struct history_record *r, const char *start_text, char *msg,
+                          size_t msglen)
 {
-    const double secs[] = {r->planned, r->played};
+    const double secs[] = {to_tenths(r->planned), to_tenths(r->played)};
+    const double raw[] = {r->planned, r->played};
     for (int i = 0; i < 2; i++)
         if (!(secs[i] >= 0.0 && secs[i] <= HISTORY_SECONDS_MAX)) {
             snprintf(msg, msglen, "%s %g is out of range (allowed: 0 to %g)", field_names[2 + i],
-                     secs[i], HISTORY_SECONDS_MAX);
+                     raw[i], HISTORY_SECONDS_MAX);
             return -1;
         }
     if (r->steps_done < 0 || r->steps_total < 0 || r->steps_done > r->steps_total) {
@@ -187,17 +202,31 @@ static int record_problem(const struct history_record *r, char *msg, size_t msgl
                  r->steps_done, r->steps_total);
         return -1;
     }
-    double lo = r->tempo_min, hi = r->tempo_max;
+    double lo = to_tenths(r->tempo_min), hi = to_tenths(r->tempo_max);
     int none = lo == 0.0 && hi == 0.0;
     if (!none && !(lo > 0.0 && lo <= hi && hi <= HISTORY_BPM_MAX)) {
         snprintf(msg, msglen,
                  "bpm range %g to %g is out of range (allowed: 0 0 for none, or 0 < lowest <= "
-                 "highest <= %g)",
-                 lo, hi, HISTORY_BPM_MAX);
+                 "highest <= %g, each to a tenth)",
+                 r->tempo_min, r->tempo_max, HISTORY_BPM_MAX);
         return -1;
     }
     if ((unsigned)r->ended > HISTORY_ERROR) {
         snprintf(msg, msglen, "ended %d is not done, quit or error", (int)r->ended);
+        return -1;
+    }
+    char when[40];
+    if (format_time(r->start, when, sizeof when) != 0) {
+        if (start_text)
+            snprintf(msg, msglen,
+                     "start %.30s has no local date to write (allowed: years 1000 to 9999 in "
+                     "the local time zone)",
+                     start_text);
+        else
+            snprintf(msg, msglen,
+                     "start time %lld has no local date to write (allowed: years 1000 to 9999 "
+                     "in the local time zone)",
+                     (long long)r->start);
         return -1;
     }
     return 0;
@@ -222,18 +251,19 @@ static void lock_briefly(int fd, int how)
 
 int history_append(const char *path, const struct history_record *r, char *err, size_t errlen)
 {
+    char problem[256];
+    tzset();
+    if (record_problem(r, NULL, problem, sizeof problem) != 0) {
+        snprintf(err, errlen, "%s: not a session record: %s", path, problem);
+        return -1;
+    }
     struct history_record c = *r;
     c.planned = to_tenths(c.planned);
     c.played = to_tenths(c.played);
     c.tempo_min = to_tenths(c.tempo_min);
     c.tempo_max = to_tenths(c.tempo_max);
-    char problem[256];
-    if (record_problem(&c, problem, sizeof problem) != 0) {
-        snprintf(err, errlen, "%s: not a session record: %s", path, problem);
-        return -1;
-    }
     char when[40];
-    if (history_format_time(c.start, when, sizeof when) != 0) {
+    if (format_time(c.start, when, sizeof when) != 0) { /* checked above */
         snprintf(err, errlen, "%s: not a session record: start time %lld has no date to write",
                  path, (long long)c.start);
         return -1;
@@ -417,7 +447,7 @@ static int parse_record(char *line, struct history_record *r, char *msg, size_t 
         return -1;
     }
     r->ended = (enum history_end)e;
-    return record_problem(r, msg, msglen);
+    return record_problem(r, r->start_text, msg, msglen);
 }
 
 static void report(void (*warn)(void *, const char *), void *ctx, const char *path, long line,
@@ -447,6 +477,7 @@ int history_load(const char *path, struct history_record **out, size_t *n,
         close(fd);
         return -1;
     }
+    tzset(); /* once: record_problem checks each start in local time */
     struct history_record *recs = NULL;
     size_t count = 0, cap = 0;
     char line[HISTORY_LINE_MAX];

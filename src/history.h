@@ -69,7 +69,9 @@ int history_format_time(time_t t, char *out, size_t outlen);
  * so it does not join the broken one.  Numbers are rounded to a tenth first.
  * Not fsync'ed: a power cut may lose the newest record, never older ones.
  * 0, or -1 with "PATH: what is wrong" when R is out of range or the file
- * cannot be written. */
+ * cannot be written.  Exactly the records history_load accepts can be
+ * written (one check for both: the numbers to a tenth, the start as a local
+ * date of years 1000 to 9999 in the TZ in effect). */
 int history_append(const char *path, const struct history_record *r, char *err, size_t errlen);
 
 /* Read PATH into *OUT (file order, *N records; the caller frees *OUT with
