@@ -17,7 +17,12 @@
 
 #define BLOCK_FRAMES 4096
 #define MP3_DEFAULT_KBPS 64
-#define OPUS_DEFAULT_KBPS 32
+/* At 32 and 48 kbit/s Opus codes the upper bands of both channels as one
+ * (intensity stereo): a hard-panned tap ducked under speech comes out with
+ * as little as 15 % of its left-right difference, heard in both ears, and
+ * moved up to 4 ms.  From 64 kbit/s every tap keeps at least 60 % and its
+ * place (test_encoded), still about 3 MB for the 11.5-minute routine. */
+#define OPUS_DEFAULT_KBPS 64
 #define FLAC_STREAMINFO_END 42 /* "fLaC" and the STREAMINFO block */
 #define ALLOWED "allowed: .wav, .flac, .ogg, .oga, .mp3, .opus"
 

@@ -32,7 +32,7 @@ enum out_file_error {
 };
 
 struct out_file_options {
-    int bitrate_kbps;  /* MP3 and Opus; 0 for the default (64 and 32 kbit/s) */
+    int bitrate_kbps;  /* MP3 and Opus; 0 for the default (64 kbit/s for both) */
     const char *title; /* the routine's name; NULL for none */
     const struct timeline_chapter *chapters;
     int n_chapters;
