@@ -108,6 +108,11 @@ static int open_device(struct live *l)
     struct output_params p = {.device = o->device, .latency = o->latency};
     if (output_open(&l->out, &out_pa_ops, l->engine, &p, err, sizeof err) == 0)
         return 0;
+    int several = strstr(err, "(give more of the name") != NULL;
+    if (several && !o->device_saved) {
+        print_err("calfpace: --device ", err);
+        return 2;
+    }
     if (o->device && o->device_saved) {
         char clean[2048];
         fprintf(stderr, "calfpace: %s; the saved device is not there, so the default plays\n",
@@ -196,6 +201,8 @@ int live_play(const struct live_options *o)
     int status = start_up(&l);
     if (status == 0)
         status = open_device(&l);
+    if (status == 0 && o->played_on)
+        snprintf(o->played_on, LIVE_DEVICE_NAME_MAX, "%s", output_name(&l.out));
     if (status == 0)
         status = play(&l, &stalled);
     tear_down(&l, stalled);

@@ -23,7 +23,10 @@ struct live_options {
     int reminding;  /* played by remind: no advice to render a file instead */
     int mpris;        /* be an MPRIS player on the session bus while playing */
     int pause_others; /* pause other MPRIS players while playing, resume after */
+    char *played_on;  /* if not NULL, gets the name of the device opened (LIVE_DEVICE_NAME_MAX) */
 };
+
+#define LIVE_DEVICE_NAME_MAX 256
 
 int live_play(const struct live_options *o);
 

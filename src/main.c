@@ -95,7 +95,7 @@ static void usage(FILE *to)
             "\n"
             "Options:\n"
             "  -o, --output FILE     with render: the file to render into\n"
-            "  -d, --device NAME     output device: a name (or part of one) or an index\n"
+            "  -d, --device NAME     output device: a name (or a part only one has) or an index\n"
             "      --latency SEC     ask the device for this much output latency (0.02 to 2)\n"
             "      --sounds DIR      look for sounds in DIR (after the routine's own sounds_dir)\n"
             "      --bitrate KBPS    with render: MP3 or Opus bitrate (default 64, 32)\n"
@@ -374,10 +374,14 @@ static int cmd_play(const char *path, const struct options *o)
     int rc = live_setup(o, &lo, &u, path);
     if (rc)
         return rc;
+    /* The device's name is saved, not the word that found it: an index
+     * or a part of a name may point elsewhere once devices come and go. */
+    char played_on[LIVE_DEVICE_NAME_MAX] = "";
+    lo.played_on = played_on;
     rc = live_play(&lo);
-    if (rc == 0 && o->device && strcmp(o->device, u.device) != 0) {
+    if (rc == 0 && o->device && played_on[0] && strcmp(played_on, u.device) != 0) {
         char err[1200];
-        if (userconf_save_device(u.path, o->device, err, sizeof err) != 0)
+        if (userconf_save_device(u.path, played_on, err, sizeof err) != 0)
             fprintf(stderr, "calfpace: %s\n", shown(err));
     }
     return rc;

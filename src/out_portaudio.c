@@ -1,5 +1,6 @@
-#define _GNU_SOURCE /* strcasestr */
+#define _GNU_SOURCE
 #include "out_portaudio.h"
+#include "devmatch.h"
 #include "term.h"
 
 #include <alsa/asoundlib.h>
@@ -110,27 +111,26 @@ int out_pa_list(FILE *to)
     return shown;
 }
 
-static PaDeviceIndex find_device(const char *want)
+/* The device WANT names (see devmatch.h); paNoDevice, with the list of
+ * matches in ERR when it names several. */
+static PaDeviceIndex find_device(const char *want, char *err, size_t errlen)
 {
     if (!want)
         return Pa_GetDefaultOutputDevice();
     int n = Pa_GetDeviceCount();
-    char *end;
-    long idx = strtol(want, &end, 10);
-    if (*want && !*end) {
-        if (idx >= 0 && idx < n) {
-            const PaDeviceInfo *d = Pa_GetDeviceInfo((PaDeviceIndex)idx);
-            if (d && d->maxOutputChannels > 0)
-                return (PaDeviceIndex)idx;
-        }
+    if (n <= 0)
         return paNoDevice;
-    }
+    const char **names = calloc((size_t)n, sizeof *names);
+    if (!names)
+        return paNoDevice;
     for (int i = 0; i < n; i++) {
         const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
-        if (d && d->maxOutputChannels > 0 && strcasestr(d->name, want))
-            return i;
+        names[i] = d && d->maxOutputChannels > 0 ? d->name : NULL;
     }
-    return paNoDevice;
+    int found = paNoDevice;
+    enum devmatch m = devmatch_find(want, names, n, &found, err, errlen);
+    free(names);
+    return m == DEVMATCH_FOUND ? (PaDeviceIndex)found : paNoDevice;
 }
 
 static int callback(const void *input, void *output, unsigned long frames,
@@ -176,8 +176,11 @@ static void *pa_open(struct engine *e, const struct output_params *params, char 
 {
     const char *device = params->device;
     double latency = params->latency;
-    PaDeviceIndex dev = find_device(device);
+    err[0] = '\0';
+    PaDeviceIndex dev = find_device(device, err, errlen);
     if (dev == paNoDevice) {
+        if (err[0])
+            return NULL; /* several match: the list says which */
         if (device)
             snprintf(err, errlen,
                      "no output device matches \"%s\" (see 'calfpace devices' for the list)",

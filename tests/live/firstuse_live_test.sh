@@ -5,7 +5,8 @@
 # line without the developer figures (and with them under -v); the smallest
 # latency allowed plays in real time; a session started in the background
 # of an interactive shell plays instead of being stopped; the status line
-# from the first moment, and none with TERM=dumb.
+# from the first moment, and none with TERM=dumb; --device refuses a part of
+# a name that several share and saves the name of the device it played on.
 set -u
 bin=$1 src=$2
 work=${CALFPACE_PULSE_DIR:?run inside pulse-session.sh}
@@ -33,6 +34,24 @@ awk -v t="$took" 'BEGIN { exit !(t < 8) }' && ok "--latency 0.02 plays the 3 s r
 "$bin" play "$work/short.cfg" --quiet -v </dev/null >"$work/out" 2>"$work/err"
 grep -q 'callbacks.*first sample.*peak RSS' "$work/err" && ok "-v adds the figures line" ||
     { bad "-v: no figures line"; sed 's/^/   | /' "$work/err"; }
+
+# --device: a part of a name that several devices share is refused with
+# the list of them; an index plays and saves the device's name, not the
+# index (indexes change as devices come and go).  This server's devices
+# are "pulse" and "default".
+"$bin" play "$work/short.cfg" --quiet --device u </dev/null >"$work/out" 2>"$work/err"
+rc=$?
+if [ "$rc" = 2 ] && grep -q '"u" matches 2 devices: "pulse", "default"' "$work/err"; then
+    ok "--device u (in two names) is refused with both: $(cat "$work/err")"
+else bad "--device u: status $rc:"; sed 's/^/   | /' "$work/err"; fi
+pulse_index=$("$bin" devices 2>/dev/null | awk '$1 ~ /^[0-9]+$/ && $2 == "pulse" { print $1 } $1 == "*" && $3 == "pulse" { print $2 }')
+conf=$work/config/calfpace/calfpace.cfg
+rm -f "$conf"
+if [ -n "$pulse_index" ] && "$bin" play "$work/short.cfg" --quiet --device "$pulse_index" </dev/null \
+    >"$work/out" 2>"$work/err" && grep -q '^device = "pulse";' "$conf"; then
+    ok "--device $pulse_index plays and saves the name: $(grep device "$conf")"
+else bad "--device '$pulse_index': $(cat "$work/err"); saved: $(cat "$conf" 2>/dev/null)"; fi
+rm -f "$conf"
 
 # In the background of an interactive shell (job control on): it plays and
 # ends by itself, never stopped by SIGTTOU/SIGTTIN.
