@@ -1,4 +1,5 @@
 #include "live.h"
+#include "errfilter.h"
 
 #include "engine.h"
 #include "live_mpris.h"
@@ -203,8 +204,12 @@ int live_play(const struct live_options *o)
         status = open_device(&l);
     if (status == 0 && o->played_on)
         snprintf(o->played_on, LIVE_DEVICE_NAME_MAX, "%s", output_name(&l.out));
+    /* While the stream runs, the libraries' own lines (a dying server makes
+     * PortAudio print "Expression ... failed") stay off the status line. */
+    struct errfilter *filter = status == 0 ? errfilter_start() : NULL;
     if (status == 0)
         status = play(&l, &stalled);
     tear_down(&l, stalled);
+    errfilter_stop(filter);
     return status;
 }

@@ -197,6 +197,8 @@ screen=$(T capture-pane -p -S -40)
 T kill-server 2>/dev/null
 check '[ "$rc" = 1 ] && grep -q "sound device stopped taking audio" <<<"$screen"' \
     "the sound server stopped mid-session: a clear message and status 1 (got $rc)"
+check '! grep -q "^Expression .* failed in" <<<"$screen"' \
+    "the sound server stopped mid-session: none of PortAudio's own 'Expression ... failed' lines"
 check 'cmp -s "$work/stty.before" "$work/stty.after"' "the server gone: the terminal's settings are restored"
 fi
 
