@@ -1,4 +1,5 @@
 #include "out_file.h"
+#include "paths.h"
 
 #include "tags.h"
 
@@ -76,17 +77,6 @@ int out_file_rate_for(const char *path, int rate)
     return rate;
 }
 
-static void folder_of(const char *path, char *out, size_t outlen)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(out, outlen, ".");
-    else if (slash == path)
-        snprintf(out, outlen, "/");
-    else
-        snprintf(out, outlen, "%.*s", (int)(slash - path), path);
-}
-
 enum out_file_error out_file_check(const char *path, int rate, char *err, size_t errlen)
 {
     struct stat st;
@@ -108,7 +98,7 @@ enum out_file_error out_file_check(const char *path, int rate, char *err, size_t
         }
     }
     char dir[4096];
-    folder_of(path, dir, sizeof dir);
+    paths_dir_of(path, dir, sizeof dir);
     if (stat(dir, &st) != 0) {
         snprintf(err, errlen, "%s: cannot create the file: %s", path, strerror(errno));
         return OUT_FILE_IO;
@@ -656,7 +646,7 @@ enum out_file_error out_file_render(struct engine *e, const char *path,
         return OUT_FILE_IO;
     }
     char dir[4096];
-    folder_of(path, dir, sizeof dir);
+    paths_dir_of(path, dir, sizeof dir);
     int dfd = open(dir, O_RDONLY | O_DIRECTORY);
     if (dfd < 0 || fsync(dfd) != 0) {
         snprintf(err, errlen, "%s: could not save the folder's entry: %s", path, strerror(errno));

@@ -70,6 +70,18 @@ void paths_user_sounds_dir(char *out, size_t outlen)
     paths_xdg(out, outlen, "XDG_DATA_HOME", ".local/share", "sounds");
 }
 
+const char *paths_dir_of(const char *path, char *out, size_t outlen)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, outlen, ".");
+    else if (slash == path)
+        snprintf(out, outlen, "/");
+    else
+        snprintf(out, outlen, "%.*s", (int)(slash - path), path);
+    return slash ? slash + 1 : path;
+}
+
 int paths_make_parents(const char *path, unsigned int mode)
 {
     char dir[4096];

@@ -28,6 +28,10 @@ void paths_user_sounds_dir(char *out, size_t outlen);
  * does not fit in OUTLEN. */
 int paths_xdg(char *out, size_t outlen, const char *env, const char *fallback, const char *leaf);
 
+/* The folder PATH lies in, into OUT: "." for a bare name, "/" for "/x".
+ * Returns PATH's last part (after the last slash). */
+const char *paths_dir_of(const char *path, char *out, size_t outlen);
+
 /* Creates the folders PATH lies in (not PATH itself) with MODE; 0 or -1. */
 int paths_make_parents(const char *path, unsigned int mode);
 

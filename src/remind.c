@@ -129,8 +129,7 @@ int remind_snooze_write(const char *path, time_t until, char *err, size_t errlen
      * link or a file in it.  The file itself is made with mkstemp and
      * renamed, never written through a link. */
     char dir[4096];
-    const char *slash = strrchr(path, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    paths_dir_of(path, dir, sizeof dir);
     paths_make_parents(dir, 0700);
     if (safefile_own_dir(dir, err, errlen) != 0)
         return -1;

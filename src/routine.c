@@ -706,17 +706,6 @@ static int read_guidance(const struct ctx *c, const config_setting_t *g, struct 
     return 0;
 }
 
-static void dir_of(const char *path, char *out, size_t outlen)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(out, outlen, ".");
-    else if (slash == path)
-        snprintf(out, outlen, "/");
-    else
-        snprintf(out, outlen, "%.*s", (int)(slash - path), path);
-}
-
 static int read_root(const struct ctx *c, const config_setting_t *root, struct routine *r)
 {
     if (check_names(c, root, top_names, "at the top level"))
@@ -786,7 +775,7 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
             snprintf(r->sounds_dir, sizeof r->sounds_dir, "%s", rel);
         } else {
             char dir[ROUTINE_PATH_MAX];
-            dir_of(c->file, dir, sizeof dir);
+            paths_dir_of(c->file, dir, sizeof dir);
             if ((size_t)snprintf(r->sounds_dir, sizeof r->sounds_dir, "%s/%s", dir, rel) >=
                 sizeof r->sounds_dir) {
                 fail_at(c, (s), "sounds_dir is too long");
@@ -871,7 +860,7 @@ struct routine *routine_parse(const char *text, const char *name, char *err, siz
     char dir[ROUTINE_PATH_MAX];
     struct ctx c = {name, err, errlen, NULL, NULL};
     /* @include paths are relative to the routine's folder. */
-    dir_of(name, dir, sizeof dir);
+    paths_dir_of(name, dir, sizeof dir);
     /* A UTF-8 byte-order mark, as some Windows editors write: not a mistake. */
     if (strncmp(text, "\xEF\xBB\xBF", 3) == 0) /* a shorter text stops at its NUL */
         text += 3;

@@ -1,4 +1,5 @@
 #include "safefile.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -143,18 +144,6 @@ int safefile_own_dir(const char *dir, char *err, size_t errlen)
     return 0;
 }
 
-/* The folder PATH lies in ("." for a bare name). */
-static void dir_of(const char *path, char *out, size_t outlen)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(out, outlen, ".");
-    else if (slash == path)
-        snprintf(out, outlen, "/");
-    else
-        snprintf(out, outlen, "%.*s", (int)(slash - path), path);
-}
-
 int safefile_replace(const char *path, const char *data, size_t len, mode_t mode, int follow,
                      char *err, size_t errlen)
 {
@@ -177,7 +166,7 @@ int safefile_replace(const char *path, const char *data, size_t len, mode_t mode
             target[n] = '\0';
             if (target[0] != '/') {
                 char dir[PATH_MAX], rel[PATH_MAX];
-                dir_of(path, dir, sizeof dir);
+                paths_dir_of(path, dir, sizeof dir);
                 snprintf(rel, sizeof rel, "%s", target);
                 if ((size_t)snprintf(target, sizeof target, "%s/%s", dir, rel) >= sizeof target) {
                     snprintf(err, errlen, "%s: the link's target is too long", path);
@@ -200,8 +189,7 @@ int safefile_replace(const char *path, const char *data, size_t len, mode_t mode
         exists = 1;
     }
     char dir[PATH_MAX], tmp[PATH_MAX + 32];
-    dir_of(target, dir, sizeof dir);
-    const char *leaf = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+    const char *leaf = paths_dir_of(target, dir, sizeof dir);
     if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, leaf) >= sizeof tmp) {
         snprintf(err, errlen, "%s: the name is too long", target);
         return -1;

@@ -57,8 +57,7 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
     }
     /* Includes from the config's own folder, read the way a routine's are. */
     char dir[1024];
-    const char *slash = strrchr(path, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    paths_dir_of(path, dir, sizeof dir);
     struct cfgtext *ct = cfgtext_expand(text, path, dir, "personal config", err, errlen);
     free(text);
     if (!ct)
@@ -242,8 +241,7 @@ int userconf_save_device(const char *path, const char *device, char *err, size_t
     }
     /* Where is device set now?  Read the file as userconf_load does. */
     char dir[1024];
-    const char *slash = strrchr(path, '/');
-    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+    paths_dir_of(path, dir, sizeof dir);
     struct cfgtext *ct = cfgtext_expand(text, path, dir, "personal config", err, errlen);
     if (!ct) {
         free(text);

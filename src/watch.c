@@ -1,4 +1,5 @@
 #include "watch.h"
+#include "paths.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,14 +10,7 @@
 static int add_file(struct watch *w, const char *path)
 {
     char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    if (slash) {
-        int dirlen = slash > path ? (int)(slash - path) : 1; /* "/x" lies in "/" */
-        snprintf(dir, sizeof dir, "%.*s", dirlen, path);
-    } else {
-        snprintf(dir, sizeof dir, ".");
-    }
+    const char *base = paths_dir_of(path, dir, sizeof dir);
     if (w->n >= WATCH_FILES_MAX || strlen(base) > NAME_MAX)
         return -1;
     /* A folder watched already gives back its own watch descriptor. */

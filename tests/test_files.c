@@ -6,6 +6,7 @@
 #include "check.h"
 #include "clips.h"
 #include "history.h"
+#include "paths.h"
 #include "phrase.h"
 #include "remind.h"
 #include "routine.h"
@@ -188,6 +189,23 @@ static void test_term_clean(void)
     printf("term_clean: C0, DEL, C1 and bad UTF-8 escaped, UTF-8 letters kept, no half escapes\n");
 }
 
+/* One way to split a path, for every file that needs a folder. */
+static void test_dir_of(void)
+{
+    static const struct {
+        const char *path, *dir, *leaf;
+    } cases[] = {{"a.cfg", ".", "a.cfg"},          {"/a.cfg", "/", "a.cfg"},
+                 {"/x/y/a.cfg", "/x/y", "a.cfg"}, {"x/a.cfg", "x", "a.cfg"},
+                 {"x/", "x", ""},                  {"", ".", ""}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[64];
+        const char *leaf = paths_dir_of(cases[i].path, out, sizeof out);
+        CHECK(strcmp(out, cases[i].dir) == 0 && strcmp(leaf, cases[i].leaf) == 0,
+              "paths_dir_of(\"%s\"): \"%s\" and \"%s\"", cases[i].path, out, leaf);
+    }
+    printf("paths_dir_of: bare names, the root, nested folders, a trailing slash\n");
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/calfpace-files-XXXXXX");
@@ -200,6 +218,7 @@ int main(void)
     test_snooze();
     test_cfgtext();
     test_term_clean();
+    test_dir_of();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
