@@ -3,8 +3,7 @@
  * the right channel holds speech alone and left minus right the clicks
  * alone: each can be timed on its own, to the sample. */
 #include "check.h"
-#include "clips.h"
-#include "engine.h"
+#include "engine_run.h"
 #include "onset.h"
 #include "render_util.h"
 #include "routine.h"
@@ -21,75 +20,9 @@
 
 static char dir[256];
 
-struct session {
-    struct clip_bank *bank;
-    struct engine *engine;
-    float *x; /* interleaved stereo */
-    int64_t n, cap;
-};
-
-static const char *const quiet_guidance =
-    "guidance = { lengths = false; countdown = false; halfway = false; remaining = false;\n"
-    "             transitions = false; closing = false; };\n";
-
-static struct engine_plan *make_plan(struct clip_bank **bank, const char *body)
-{
-    char path[512], text[4096], err[2048];
-    snprintf(path, sizeof path, "%s/g.cfg", dir);
-    snprintf(text, sizeof text,
-             "name = \"g\";\nsounds_dir = \".\";\nvolume = { clicks = 0.0; voice = 0.0; };\n%s",
-             body);
-    struct routine *r = routine_parse(text, path, err, sizeof err);
-    CHECK(r != NULL, "routine: %s", err);
-    if (!r)
-        exit(1);
-    if (!*bank)
-        *bank = clip_bank_create(RATE);
-    setup_add_dirs(*bank, r, NULL, "en");
-    struct engine_plan *p = engine_plan_create(r, *bank, 1, err, sizeof err);
-    CHECK(p != NULL, "plan: %s", err);
-    if (!p)
-        exit(1);
-    return p;
-}
-
-static void start(struct session *s, const char *body)
-{
-    memset(s, 0, sizeof *s);
-    s->engine = engine_create(make_plan(&s->bank, body), 1.0);
-}
-
-/* Renders up to frame UNTIL (or the end), in device-sized blocks. */
-static void run_to(struct session *s, int64_t until)
-{
-    while (s->n < until) {
-        int want = (int)(until - s->n < 512 ? until - s->n : 512);
-        if (s->n + want > s->cap) {
-            s->cap = (s->cap ? s->cap * 2 : RATE * 8) + want;
-            s->x = realloc(s->x, (size_t)s->cap * 2 * sizeof *s->x);
-        }
-        int got = engine_render(s->engine, s->x + 2 * s->n, want);
-        s->n += want;
-        if (got < want)
-            break;
-    }
-}
-
-static void send(struct session *s, enum control_kind kind, double value, void *ptr)
-{
-    struct control_cmd c = {.kind = kind, .value = value, .ptr = ptr};
-    CHECK(engine_send(s->engine, &c) == 0, "command queued");
-}
-
-static void finish(struct session *s)
-{
-    engine_destroy(s->engine);
-    clip_bank_destroy(s->bank);
-    free(s->x);
-}
 
 /* Onsets of the clicks (left - right) or of the speech (right). */
-static struct onsets find(const struct session *s, int speech, float threshold)
+static struct onsets find(const struct engine_run *s, int speech, float threshold)
 {
     float *y = malloc((size_t)s->n * sizeof *y);
     for (int64_t f = 0; f < s->n; f++)
@@ -101,7 +34,7 @@ static struct onsets find(const struct session *s, int speech, float threshold)
     return o;
 }
 
-static float side_peak(const struct session *s, int64_t at)
+static float side_peak(const struct engine_run *s, int64_t at)
 {
     float p = 0.0f;
     for (int64_t f = at; f < at + 200 && f < s->n; f++)
@@ -111,15 +44,15 @@ static float side_peak(const struct session *s, int64_t at)
 
 static void test_cue_and_ducking(void)
 {
-    struct session s;
+    struct engine_run s;
     char body[1024];
     snprintf(body, sizeof body,
              "%.*s duck = -12.0; };\n"
              "steps = ( { type = \"paced\"; cue = \"tone\"; tempo = 120.0; seconds = 4.0;\n"
              "  sounds = [ \"imp\" ]; pan = -1.0; lead_in = 0.0; } );\n",
-             (int)strlen(quiet_guidance) - 4, quiet_guidance);
-    start(&s, body);
-    run_to(&s, SEC(6.0));
+             (int)strlen(engine_run_quiet) - 4, engine_run_quiet);
+    engine_run_start(&s, dir, body, 1.0);
+    engine_run_to(&s, SEC(6.0));
     struct onsets speech = find(&s, 1, 0.05f);
     CHECK(speech.n == 1 && speech.frame[0] == SEC(0.1),
           "the cue starts with its step, at frame %lld: %zu onsets, first %lld", (long long)SEC(0.1),
@@ -139,7 +72,7 @@ static void test_cue_and_ducking(void)
            under);
     onsets_free(&speech);
     onsets_free(&clicks);
-    finish(&s);
+    engine_run_finish(&s);
 }
 
 /* Every click whose first sample falls in speech (a phrase from its first
@@ -160,8 +93,8 @@ static void test_duck_ahead(void)
     float *first = NULL;
     int64_t first_n = 0;
     for (int b = 0; b < 3; b++) {
-        struct session s;
-        start(&s, body);
+        struct engine_run s;
+        engine_run_start(&s, dir, body, 1.0);
         int64_t until = SEC(95.0);
         while (s.n < until) {
             int want = (int)(until - s.n < blocks[b] ? until - s.n : blocks[b]);
@@ -184,7 +117,7 @@ static void test_duck_ahead(void)
                   "blocks of %d frames render the same samples as blocks of 512 (first "
                   "difference at frame %lld)",
                   blocks[b], (long long)diff);
-            finish(&s);
+            engine_run_finish(&s);
             continue;
         }
         /* Speech: the right channel; a phrase runs on across gaps under 0.1 s. */
@@ -249,7 +182,7 @@ static void test_duck_ahead(void)
         first = s.x;
         first_n = s.n;
         s.x = NULL;
-        finish(&s);
+        engine_run_finish(&s);
     }
     printf("ducking ahead: the same samples in blocks of 512, 37 and 4096 frames\n");
     free(first);
@@ -277,44 +210,49 @@ static void expect_speech(const struct onsets *o, const double *at, size_t n, co
 
 static void test_counts(void)
 {
-    struct session s;
-    start(&s, "guidance = { lengths = false; transitions = false; closing = false; };\n"
-              "steps = ( { type = \"paced\"; tempo = 60.0; beats = 20; sounds = [ \"imp\" ];\n"
-              "  pan = -1.0; lead_in = 4.0; } );\n");
-    run_to(&s, SEC(26.0));
+    struct engine_run s;
+    engine_run_start(
+        &s, dir,
+        "guidance = { lengths = false; transitions = false; closing = false; };\n"
+        "steps = ( { type = \"paced\"; tempo = 60.0; beats = 20; sounds = [ \"imp\" ];\n"
+        "  pan = -1.0; lead_in = 4.0; } );\n",
+        1.0);
+    engine_run_to(&s, SEC(26.0));
     struct onsets o = find(&s, 1, 0.01f);
     /* three, two, one a beat apart into beat 0 at 4.1 s; halfway at beat 10;
      * last five at beat 15 (20 beats is too few for "ten more"). */
     const double at[] = {1.1, 2.1, 3.1, 4.1 + 10.0, 4.1 + 15.0};
     expect_speech(&o, at, 5, "countdown, halfway, last five");
     onsets_free(&o);
-    finish(&s);
+    engine_run_finish(&s);
 
-    start(&s, "guidance = { lengths = false; closing = false; };\n"
-              "steps = ( { type = \"hold\"; seconds = 8.0; lead_in = 0.0; },\n"
-              "          { type = \"hold\"; seconds = 8.0; lead_in = 0.0; } );\n");
-    run_to(&s, SEC(20.0));
+    engine_run_start(&s, dir,
+                     "guidance = { lengths = false; closing = false; };\n"
+                     "steps = ( { type = \"hold\"; seconds = 8.0; lead_in = 0.0; },\n"
+                     "          { type = \"hold\"; seconds = 8.0; lead_in = 0.0; } );\n",
+                     1.0);
+    engine_run_to(&s, SEC(20.0));
     o = find(&s, 1, 0.01f);
     const double hold[] = {5.1, 6.1, 7.1, 8.1, 13.1, 14.1, 15.1, 16.1};
     expect_speech(&o, hold, 8, "holds: countdown, switch legs, countdown, relax");
     onsets_free(&o);
-    finish(&s);
+    engine_run_finish(&s);
 }
 
 static void test_pause(void)
 {
-    struct session s;
+    struct engine_run s;
     char body[1024];
     snprintf(body, sizeof body,
              "%s steps = ( { type = \"paced\"; tempo = 120.0; seconds = 10.0;\n"
              "  sounds = [ \"imp\" ]; pan = -1.0; lead_in = 0.0; } );\n",
-             quiet_guidance);
-    start(&s, body);
-    run_to(&s, SEC(2.0));
-    send(&s, CONTROL_PAUSE, 0, NULL);
-    run_to(&s, SEC(5.0));
-    send(&s, CONTROL_PAUSE, 0, NULL);
-    run_to(&s, SEC(9.0));
+             engine_run_quiet);
+    engine_run_start(&s, dir, body, 1.0);
+    engine_run_to(&s, SEC(2.0));
+    engine_run_send(&s, CONTROL_PAUSE, 0, NULL);
+    engine_run_to(&s, SEC(5.0));
+    engine_run_send(&s, CONTROL_PAUSE, 0, NULL);
+    engine_run_to(&s, SEC(9.0));
     struct onsets c = find(&s, 0, 0.05f);
     /* Beats 0-3 before the pause; then nothing until two beats after the
      * resume at 5.0 s ("go", a count-in click, the beat). */
@@ -338,21 +276,21 @@ static void test_pause(void)
            "on time\n");
     onsets_free(&c);
     onsets_free(&v);
-    finish(&s);
+    engine_run_finish(&s);
 }
 
 static void test_tempo_and_reload(void)
 {
-    struct session s;
+    struct engine_run s;
     char body[1024];
     snprintf(body, sizeof body,
              "%s steps = ( { type = \"paced\"; tempo = 100.0; seconds = 20.0;\n"
              "  sounds = [ \"imp\" ]; pan = -1.0; lead_in = 0.0; } );\n",
-             quiet_guidance);
-    start(&s, body);
-    run_to(&s, 100000); /* beats 0-3 sounded, beat 4 (120000) already planned */
-    send(&s, CONTROL_TEMPO, 1.05, NULL);
-    run_to(&s, SEC(8.0));
+             engine_run_quiet);
+    engine_run_start(&s, dir, body, 1.0);
+    engine_run_to(&s, 100000); /* beats 0-3 sounded, beat 4 (120000) already planned */
+    engine_run_send(&s, CONTROL_TEMPO, 1.05, NULL);
+    engine_run_to(&s, SEC(8.0));
     struct onsets c = find(&s, 0, 0.05f);
     int ok = c.n >= 10;
     for (size_t k = 0; ok && k < c.n; k++) {
@@ -369,17 +307,15 @@ static void test_tempo_and_reload(void)
 
     /* A saved edit: 100 -> 150 bpm; the beat count goes on, the next beat
      * keeps its place, the ones after follow the new tempo. */
-    struct clip_bank *bank = s.bank;
-    finish(&s);
-    (void)bank;
-    start(&s, body);
-    run_to(&s, 100000);
+    engine_run_finish(&s);
+    engine_run_start(&s, dir, body, 1.0);
+    engine_run_to(&s, 100000);
     snprintf(body, sizeof body,
              "%s steps = ( { type = \"paced\"; tempo = 150.0; seconds = 20.0;\n"
              "  sounds = [ \"imp\" ]; pan = -1.0; lead_in = 0.0; } );\n",
-             quiet_guidance);
-    send(&s, CONTROL_RELOAD, 0, make_plan(&s.bank, body));
-    run_to(&s, SEC(5.0));
+             engine_run_quiet);
+    engine_run_reload(&s, body);
+    engine_run_to(&s, SEC(5.0));
     struct engine_status st;
     engine_status(s.engine, &st);
     engine_collect(s.engine);
@@ -394,30 +330,29 @@ static void test_tempo_and_reload(void)
           c.n, st.reloads, st.step, st.beat);
     printf("reload 100 -> 150 bpm: beat %d of the same step, later beats 0.4 s apart\n", st.beat);
     onsets_free(&c);
-    send(&s, CONTROL_ALERT, 0, NULL);
+    engine_run_send(&s, CONTROL_ALERT, 0, NULL);
     int64_t alert_at = s.n;
-    run_to(&s, s.n + SEC(1.0));
+    engine_run_to(&s, s.n + SEC(1.0));
     struct onsets v = find(&s, 1, 0.01f);
     CHECK(v.n >= 1 && v.frame[v.n - 1] >= alert_at && v.frame[v.n - 1] < alert_at + SEC(SPEECH_LEAD),
           "a refused edit is spoken at once");
     printf("a refused edit: 'config error' spoken at once, the beat going on\n");
     onsets_free(&v);
-    finish(&s);
+    engine_run_finish(&s);
 }
 
 static void test_scale_from_start(void)
 {
-    struct session s;
+    struct engine_run s;
     char body[1024];
     snprintf(body, sizeof body,
              "%s steps = ( { type = \"paced\"; tempo = 60.0; beats = 4; sounds = [ \"imp\" ];\n"
              "  pan = -1.0; lead_in = 0.0; },\n"
              "  { type = \"paced\"; tempo = 60.0; beats = 4; sounds = [ \"imp\" ];\n"
              "  pan = -1.0; lead_in = 0.0; } );\n",
-             quiet_guidance);
-    memset(&s, 0, sizeof s);
-    s.engine = engine_create(make_plan(&s.bank, body), 2.0);
-    run_to(&s, SEC(6.0));
+             engine_run_quiet);
+    engine_run_start(&s, dir, body, 2.0);
+    engine_run_to(&s, SEC(6.0));
     struct onsets c = find(&s, 0, 0.05f);
     /* Both steps at 120 bpm: 4 beats each half a second apart. */
     int ok = c.n == 8;
@@ -426,24 +361,24 @@ static void test_scale_from_start(void)
     CHECK(ok, "a tempo scale of 2 from the start doubles the first step too (%zu onsets)", c.n);
     printf("tempo scale from the personal config: every step, the first included\n");
     onsets_free(&c);
-    finish(&s);
+    engine_run_finish(&s);
 }
 
 static void test_jumps(void)
 {
-    struct session s;
+    struct engine_run s;
     char body[1024];
     snprintf(body, sizeof body,
              "%s steps = ( { type = \"paced\"; tempo = 120.0; seconds = 10.0;\n"
              "  sounds = [ \"imp\" ]; pan = -1.0; lead_in = 0.0; },\n"
              "  { type = \"rest\"; cue = \"tone\"; seconds = 3.0; } );\n",
-             quiet_guidance);
-    start(&s, body);
-    run_to(&s, SEC(2.0));
-    send(&s, CONTROL_BACK, 0, NULL);
-    run_to(&s, SEC(4.0));
-    send(&s, CONTROL_NEXT, 0, NULL);
-    run_to(&s, SEC(8.0));
+             engine_run_quiet);
+    engine_run_start(&s, dir, body, 1.0);
+    engine_run_to(&s, SEC(2.0));
+    engine_run_send(&s, CONTROL_BACK, 0, NULL);
+    engine_run_to(&s, SEC(4.0));
+    engine_run_send(&s, CONTROL_NEXT, 0, NULL);
+    engine_run_to(&s, SEC(8.0));
     struct onsets c = find(&s, 0, 0.05f);
     /* 0.1..1.6; back at 2.0: the step again from 2.3; next at 4.0: the rest's
      * cue at 4.3 and no more beats. */
@@ -459,7 +394,7 @@ static void test_jumps(void)
     printf("back and next: the step restarts, the next one begins, each 0.3 s after the key\n");
     onsets_free(&c);
     onsets_free(&v);
-    finish(&s);
+    engine_run_finish(&s);
 }
 
 static void write_tone(const char *path)

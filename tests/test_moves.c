@@ -6,8 +6,7 @@
  * Clicks are panned hard left and speech sits in the centre, so left minus
  * right holds the clicks alone and right the speech (and centred clicks). */
 #include "check.h"
-#include "clips.h"
-#include "engine.h"
+#include "engine_run.h"
 #include "onset.h"
 #include "render_util.h"
 #include "routine.h"
@@ -23,87 +22,8 @@
 
 static char dir[256];
 
-struct session {
-    struct clip_bank *bank;
-    struct engine *engine;
-    float *x; /* interleaved stereo */
-    int64_t n, cap;
-};
-
-static const char *const quiet =
-    "guidance = { lengths = false; countdown = false; halfway = false; remaining = false;\n"
-    "             transitions = false; closing = false; };\n";
-
-static struct engine_plan *make_plan(struct clip_bank **bank, const char *body)
-{
-    char path[512], text[4096], err[2048];
-    snprintf(path, sizeof path, "%s/m.cfg", dir);
-    snprintf(text, sizeof text, "name = \"m\";\nvolume = { clicks = 0.0; voice = 0.0; };\n%s%s",
-             strstr(body, "sounds_dir") ? "" : "sounds_dir = \".\";\n", body);
-    struct routine *r = routine_parse(text, path, err, sizeof err);
-    CHECK(r != NULL, "routine: %s", err);
-    if (!r)
-        exit(1);
-    if (!*bank)
-        *bank = clip_bank_create(RATE);
-    setup_add_dirs(*bank, r, NULL, r->voice[0] ? r->voice : "en");
-    struct engine_plan *p = engine_plan_create(r, *bank, 1, err, sizeof err);
-    CHECK(p != NULL, "plan: %s", err);
-    if (!p)
-        exit(1);
-    return p;
-}
-
-static void start(struct session *s, const char *body)
-{
-    memset(s, 0, sizeof *s);
-    s->engine = engine_create(make_plan(&s->bank, body), 1.0);
-}
-
-/* Renders up to frame UNTIL (or the end), in device-sized blocks. */
-static void run_to(struct session *s, int64_t until)
-{
-    while (s->n < until) {
-        int want = (int)(until - s->n < 512 ? until - s->n : 512);
-        if (s->n + want > s->cap) {
-            s->cap = (s->cap ? s->cap * 2 : RATE * 8) + want;
-            s->x = realloc(s->x, (size_t)s->cap * 2 * sizeof *s->x);
-        }
-        int got = engine_render(s->engine, s->x + 2 * s->n, want);
-        s->n += want;
-        if (got < want)
-            break;
-    }
-}
-
-static void send(struct session *s, enum control_kind kind, double value, void *ptr)
-{
-    struct control_cmd c = {.kind = kind, .value = value, .ptr = ptr};
-    CHECK(engine_send(s->engine, &c) == 0, "command queued");
-}
-
-static void reload(struct session *s, const char *body)
-{
-    send(s, CONTROL_RELOAD, 0, make_plan(&s->bank, body));
-}
-
-static struct engine_status status(struct session *s)
-{
-    struct engine_status st;
-    engine_status(s->engine, &st);
-    engine_collect(s->engine);
-    return st;
-}
-
-static void finish(struct session *s)
-{
-    engine_destroy(s->engine);
-    clip_bank_destroy(s->bank);
-    free(s->x);
-}
-
 /* Onsets of the clicks (left - right) from frame FROM on. */
-static struct onsets clicks_from(const struct session *s, int64_t from)
+static struct onsets clicks_from(const struct engine_run *s, int64_t from)
 {
     struct onsets o = {0};
     struct onset_state st = {0};
@@ -115,7 +35,7 @@ static struct onsets clicks_from(const struct session *s, int64_t from)
 }
 
 /* The first and last frame at or after FROM where the right channel sounds. */
-static int64_t sounding(const struct session *s, int64_t from, int64_t *last)
+static int64_t sounding(const struct engine_run *s, int64_t from, int64_t *last)
 {
     int64_t first = -1;
     *last = -1;
@@ -128,7 +48,7 @@ static int64_t sounding(const struct session *s, int64_t from, int64_t *last)
     return first;
 }
 
-static float right_peak(const struct session *s, int64_t from, int64_t to)
+static float right_peak(const struct engine_run *s, int64_t from, int64_t to)
 {
     float p = 0.0f;
     for (int64_t f = from; f < to && f < s->n; f++)
@@ -151,10 +71,10 @@ static double min_spacing(const struct onsets *o)
 
 /* The step after one cut short begins at the block the edit arrived in:
  * its 20 beats from a second later, half a second apart, and nothing else. */
-static void expect_next_step_from(struct session *s, int64_t at, const char *what)
+static void expect_next_step_from(struct engine_run *s, int64_t at, const char *what)
 {
-    run_to(s, at + SEC(12.0));
-    struct engine_status st = status(s);
+    engine_run_to(s, at + SEC(12.0));
+    struct engine_status st = engine_run_status(s);
     struct onsets c = clicks_from(s, at);
     int exact = c.n == 20;
     for (size_t k = 0; exact && k < c.n; k++)
@@ -175,7 +95,7 @@ static void expect_next_step_from(struct session *s, int64_t at, const char *wha
 
 static void test_cut_short(void)
 {
-    struct session s;
+    struct engine_run s;
     char a[1024], b[1024];
     const char *kinds[][2] = {
         {"a 60 s paced step edited to 10 s at 30 s",
@@ -190,35 +110,35 @@ static void test_cut_short(void)
     for (int i = 0; i < 3; i++) {
         char step[512];
         snprintf(step, sizeof step, kinds[i][1], "60");
-        snprintf(a, sizeof a, "%ssteps = ( %s" NEXT_STEP, quiet, step);
+        snprintf(a, sizeof a, "%ssteps = ( %s" NEXT_STEP, engine_run_quiet, step);
         snprintf(step, sizeof step, kinds[i][1], "10");
-        snprintf(b, sizeof b, "%ssteps = ( %s" NEXT_STEP, quiet, step);
-        start(&s, a);
-        run_to(&s, SEC(30.05));
+        snprintf(b, sizeof b, "%ssteps = ( %s" NEXT_STEP, engine_run_quiet, step);
+        engine_run_start(&s, dir, a, 1.0);
+        engine_run_to(&s, SEC(30.05));
         int64_t at = s.n;
-        reload(&s, b);
+        engine_run_reload(&s, b);
         expect_next_step_from(&s, at, kinds[i][0]);
-        finish(&s);
+        engine_run_finish(&s);
     }
 }
 
 static void test_rest_to_paced(void)
 {
-    struct session s;
+    struct engine_run s;
     char a[1024], b[1024];
     snprintf(a, sizeof a, "%ssteps = ( { type = \"rest\"; seconds = 20.0; lead_in = 0.0; } );\n",
-             quiet);
+             engine_run_quiet);
     snprintf(
         b, sizeof b,
         "%ssteps = ( { type = \"paced\"; tempo = 120.0; seconds = 10.0; sounds = [ \"imp\" ];\n"
         "  pan = -1.0; lead_in = 1.0; } );\n",
-        quiet);
-    start(&s, a);
-    run_to(&s, SEC(5.0));
+        engine_run_quiet);
+    engine_run_start(&s, dir, a, 1.0);
+    engine_run_to(&s, SEC(5.0));
     int64_t at = s.n;
-    reload(&s, b);
-    run_to(&s, at + SEC(3.0));
-    struct engine_status st = status(&s);
+    engine_run_reload(&s, b);
+    engine_run_to(&s, at + SEC(3.0));
+    struct engine_status st = engine_run_status(&s);
     struct onsets c = clicks_from(&s, at);
     CHECK(c.n >= 4 && c.frame[0] == at + SEC(1.0) && min_spacing(&c) == (double)SEC(0.5),
           "rest -> paced: the step afresh, its first beat 1 s (its lead-in) after the edit, then "
@@ -228,14 +148,14 @@ static void test_rest_to_paced(void)
           "rest -> paced: status 20 beats at 120 bpm (%d beats at %.1f bpm)", st.beats, st.tempo);
     printf("rest -> paced while it plays: the step starts afresh from its announcement\n");
     onsets_free(&c);
-    finish(&s);
+    engine_run_finish(&s);
 }
 
 /* The closing cue is 3 s of silence: the session is still playing when
  * the count-in's time comes, and any sound then is the count-in's. */
 static void test_countin_step_removed(void)
 {
-    struct session s;
+    struct engine_run s;
     char a[1024], b[1024];
     snprintf(
         a, sizeof a,
@@ -244,21 +164,22 @@ static void test_countin_step_removed(void)
         "    pan = -1.0; lead_in = 0.0; },\n"
         "  { type = \"paced\"; tempo = 60.0; seconds = 20.0; sounds = [ \"imp\" ]; pan = -1.0;\n"
         "    lead_in = 0.0; } );\n",
-        quiet);
+        engine_run_quiet);
     snprintf(b, sizeof b,
              "end_cue = \"hush\";\n%ssteps = ( { type = \"paced\"; tempo = 120.0; beats = 4;\n"
              "    sounds = [ \"imp\" ]; pan = -1.0; lead_in = 0.0; } );\n",
-             quiet);
-    start(&s, a);
-    run_to(&s, SEC(8.0));
-    send(&s, CONTROL_PAUSE, 0, NULL);
-    run_to(&s, SEC(9.0));
-    send(&s, CONTROL_PAUSE, 0, NULL); /* "go" at 9 s, a count-in at 10 s, the beat at 11 s */
-    run_to(&s, SEC(9.2));
+             engine_run_quiet);
+    engine_run_start(&s, dir, a, 1.0);
+    engine_run_to(&s, SEC(8.0));
+    engine_run_send(&s, CONTROL_PAUSE, 0, NULL);
+    engine_run_to(&s, SEC(9.0));
+    engine_run_send(&s, CONTROL_PAUSE, 0,
+                    NULL); /* "go" at 9 s, a count-in at 10 s, the beat at 11 s */
+    engine_run_to(&s, SEC(9.2));
     int64_t at = s.n;
-    reload(&s, b); /* step 2, the one playing, is gone */
-    run_to(&s, SEC(14.0));
-    struct engine_status st = status(&s);
+    engine_run_reload(&s, b); /* step 2, the one playing, is gone */
+    engine_run_to(&s, SEC(14.0));
+    struct engine_status st = engine_run_status(&s);
     /* Silence from when "go" has ended (the shipped one lasts 0.6 s). */
     char why[512];
     int go = clip_bank_load(s.bank, "go", why, sizeof why);
@@ -273,20 +194,20 @@ static void test_countin_step_removed(void)
     CHECK(st.finished, "the session closes: its last step is gone (finished %d)", st.finished);
     printf("count-in after a pause, then an edit removing the step: silence and the close\n");
     onsets_free(&c);
-    finish(&s);
+    engine_run_finish(&s);
 }
 
-static void press(struct session *s, double factor, int times)
+static void press(struct engine_run *s, double factor, int times)
 {
     for (int i = 0; i < times; i++) {
         if (i % 50 == 49)
-            run_to(s, s->n + 512); /* the ring holds 64 */
-        send(s, CONTROL_TEMPO, factor, NULL);
+            engine_run_to(s, s->n + 512); /* the ring holds 64 */
+        engine_run_send(s, CONTROL_TEMPO, factor, NULL);
     }
-    run_to(s, s->n + 512);
+    engine_run_to(s, s->n + 512);
 }
 
-static int64_t clip_frames(struct session *s, const char *name)
+static int64_t clip_frames(struct engine_run *s, const char *name)
 {
     char err[512];
     int i = clip_bank_load(s->bank, name, err, sizeof err);
@@ -295,18 +216,18 @@ static int64_t clip_frames(struct session *s, const char *name)
 
 static void test_tempo_bounds(void)
 {
-    struct session s;
+    struct engine_run s;
     char a[1024];
     snprintf(a, sizeof a,
              "%ssteps = ( { type = \"paced\"; tempo = 100.0; seconds = 600.0; sounds = [ \"imp\" "
              "];\n  pan = -1.0; lead_in = 0.0; } );\n",
-             quiet);
-    start(&s, a);
-    run_to(&s, SEC(2.0));
+             engine_run_quiet);
+    engine_run_start(&s, dir, a, 1.0);
+    engine_run_to(&s, SEC(2.0));
     press(&s, 1.05, 40);
     int64_t at = s.n;
-    run_to(&s, at + SEC(8.0));
-    struct engine_status st = status(&s);
+    engine_run_to(&s, at + SEC(8.0));
+    struct engine_status st = engine_run_status(&s);
     struct onsets c = clicks_from(&s, at);
     CHECK(st.tempo_scale <= 2.0 && st.tempo <= 200.0 + 1e-6 && min_spacing(&c) >= SEC(0.3) - 1,
           "40 presses of up at 100 bpm: x%.3f, %.1f bpm, closest beats %.0f frames (200 bpm: %lld)",
@@ -322,8 +243,8 @@ static void test_tempo_bounds(void)
 
     press(&s, 1.0 / 1.05, 40);
     at = s.n;
-    run_to(&s, at + SEC(8.0));
-    st = status(&s);
+    engine_run_to(&s, at + SEC(8.0));
+    st = engine_run_status(&s);
     c = clicks_from(&s, at + SEC(2.0));
     double widest = 0.0;
     for (size_t k = 1; k < c.n; k++)
@@ -334,8 +255,8 @@ static void test_tempo_bounds(void)
     onsets_free(&c);
     press(&s, 1.0 / 1.05, 1000);
     at = s.n;
-    run_to(&s, at + SEC(8.0));
-    st = status(&s);
+    engine_run_to(&s, at + SEC(8.0));
+    st = engine_run_status(&s);
     c = clicks_from(&s, at + SEC(2.0));
     widest = 0.0;
     for (size_t k = 1; k < c.n; k++)
@@ -346,24 +267,24 @@ static void test_tempo_bounds(void)
           st.tempo_scale, widest, (long long)SEC(1.2), st.finished);
     printf("tempo down: held at x0.5 (50 bpm), the session goes on\n");
     onsets_free(&c);
-    finish(&s);
+    engine_run_finish(&s);
 }
 
 static void test_volume_click(void)
 {
-    struct session s;
+    struct engine_run s;
     char a[1024];
     snprintf(a, sizeof a, "%ssteps = ( { type = \"rest\"; seconds = 10.0; lead_in = 0.0; } );\n",
-             quiet);
-    start(&s, a);
-    run_to(&s, SEC(1.0));
-    send(&s, CONTROL_VOLUME, 0.0, NULL);
-    run_to(&s, SEC(2.0));
+             engine_run_quiet);
+    engine_run_start(&s, dir, a, 1.0);
+    engine_run_to(&s, SEC(1.0));
+    engine_run_send(&s, CONTROL_VOLUME, 0.0, NULL);
+    engine_run_to(&s, SEC(2.0));
     float p0 = right_peak(&s, SEC(1.0), SEC(1.5));
     for (int i = 1; i <= 3; i++) {
-        send(&s, CONTROL_VOLUME, -6.0, NULL);
+        engine_run_send(&s, CONTROL_VOLUME, -6.0, NULL);
         int64_t at = s.n;
-        run_to(&s, at + SEC(1.0));
+        engine_run_to(&s, at + SEC(1.0));
         float p = right_peak(&s, at, at + SEC(0.5));
         double want = pow(10.0, -6.0 * i / 20.0);
         CHECK(p0 > 0.0f && fabs(p / p0 / want - 1.0) < 0.02,
@@ -371,7 +292,7 @@ static void test_volume_click(void)
               want);
     }
     printf("volume key: each click at the new level (-6, -12, -18 dB)\n");
-    finish(&s);
+    engine_run_finish(&s);
 }
 
 static void rewrite_click(const char *sub, float amp, int len)
@@ -381,7 +302,7 @@ static void rewrite_click(const char *sub, float amp, int len)
     write_click(path, RATE, amp, len);
 }
 
-static float clicks_peak_from(struct session *s, int64_t from)
+static float clicks_peak_from(struct engine_run *s, int64_t from)
 {
     struct onsets c = clicks_from(s, from);
     float p = c.n ? c.peak[0] : 0.0f;
@@ -391,43 +312,43 @@ static float clicks_peak_from(struct session *s, int64_t from)
 
 static void test_sounds_on_disk(void)
 {
-    struct session s;
+    struct engine_run s;
     char a[1024], b[1024];
     const char *step = "steps = ( { type = \"paced\"; tempo = 60.0; seconds = 60.0; sounds = [ "
                        "\"imp\" ];\n  pan = -1.0; lead_in = 0.0; } );\n";
-    snprintf(a, sizeof a, "sounds_dir = \"one\";\n%s%s", quiet, step);
-    snprintf(b, sizeof b, "sounds_dir = \"two\";\n%s%s", quiet, step);
+    snprintf(a, sizeof a, "sounds_dir = \"one\";\n%s%s", engine_run_quiet, step);
+    snprintf(b, sizeof b, "sounds_dir = \"two\";\n%s%s", engine_run_quiet, step);
     rewrite_click("one", 0.8f, 96);
     rewrite_click("two", 0.3f, 96);
-    start(&s, a);
-    run_to(&s, SEC(2.0));
+    engine_run_start(&s, dir, a, 1.0);
+    engine_run_to(&s, SEC(2.0));
     float before = clicks_peak_from(&s, 0);
     rewrite_click("one", 0.5f, 120); /* the file saved anew */
-    reload(&s, a);
+    engine_run_reload(&s, a);
     int64_t at = s.n;
-    run_to(&s, at + SEC(1.5));
+    engine_run_to(&s, at + SEC(1.5));
     float saved = clicks_peak_from(&s, at);
-    reload(&s, b); /* another folder */
+    engine_run_reload(&s, b); /* another folder */
     at = s.n;
-    run_to(&s, at + SEC(1.5));
+    engine_run_to(&s, at + SEC(1.5));
     float moved = clicks_peak_from(&s, at);
     CHECK(fabsf(before - 0.8f) < 0.02f && fabsf(saved - 0.5f) < 0.02f &&
               fabsf(moved - 0.3f) < 0.02f,
           "a sound saved anew and a new sounds_dir are heard after the edit (peaks %.2f, %.2f, "
           "%.2f; want 0.8, 0.5, 0.3)",
           before, saved, moved);
-    finish(&s);
+    engine_run_finish(&s);
 
     /* The voice: a refused edit is said in the routine's language now. */
-    snprintf(a, sizeof a, "voice = \"en\";\n%s%s", quiet, step);
-    snprintf(b, sizeof b, "voice = \"de\";\n%s%s", quiet, step);
-    start(&s, a);
-    run_to(&s, SEC(0.5));
-    reload(&s, b);
-    run_to(&s, SEC(1.0));
-    send(&s, CONTROL_ALERT, 0, NULL);
+    snprintf(a, sizeof a, "voice = \"en\";\n%s%s", engine_run_quiet, step);
+    snprintf(b, sizeof b, "voice = \"de\";\n%s%s", engine_run_quiet, step);
+    engine_run_start(&s, dir, a, 1.0);
+    engine_run_to(&s, SEC(0.5));
+    engine_run_reload(&s, b);
+    engine_run_to(&s, SEC(1.0));
+    engine_run_send(&s, CONTROL_ALERT, 0, NULL);
     at = s.n;
-    run_to(&s, at + SEC(3.0));
+    engine_run_to(&s, at + SEC(3.0));
     int64_t last, first = sounding(&s, at, &last);
     char de[512];
     snprintf(de, sizeof de, "%s/sounds/de/config-error.ogg", getenv("CALFPACE_SOURCE"));
@@ -440,28 +361,28 @@ static void test_sounds_on_disk(void)
           "voice en -> de: 'config error' said in German (%.2f s, the German clip %.2f s)", said,
           want);
     printf("edits of sound files, sounds_dir and voice are taken up on reload\n");
-    finish(&s);
+    engine_run_finish(&s);
 }
 
 /* Only the lead-in of the step playing changes: its beats keep their
  * samples, and the status's start and end agree with where it ends. */
 static void test_lead_in_edit(void)
 {
-    struct session s;
+    struct engine_run s;
     char a[1024], b[1024];
     const char *fmt = "%ssteps = ( { type = \"rest\"; seconds = 1.00003; lead_in = 0.0; },\n"
                       "  { type = \"paced\"; tempo = 120.0; seconds = 20.0; sounds = [ \"imp\" ];\n"
                       "    pan = -1.0; lead_in = %s; },\n"
                       "  { type = \"paced\"; tempo = 60.0; beats = 2; sounds = [ \"imp\" ];\n"
                       "    pan = -1.0; lead_in = 0.0; } );\n";
-    snprintf(a, sizeof a, fmt, quiet, "1.00002");
-    snprintf(b, sizeof b, fmt, quiet, "2.00000625");
-    start(&s, a);
-    run_to(&s, SEC(5.0));
-    reload(&s, b);
-    run_to(&s, SEC(6.0));
-    struct engine_status st = status(&s);
-    run_to(&s, SEC(25.0));
+    snprintf(a, sizeof a, fmt, engine_run_quiet, "1.00002");
+    snprintf(b, sizeof b, fmt, engine_run_quiet, "2.00000625");
+    engine_run_start(&s, dir, a, 1.0);
+    engine_run_to(&s, SEC(5.0));
+    engine_run_reload(&s, b);
+    engine_run_to(&s, SEC(6.0));
+    struct engine_status st = engine_run_status(&s);
+    engine_run_to(&s, SEC(25.0));
     /* Step 2's body: round((0.1 + 1.00003 + 1.00002) * 48000) = 100802. */
     const int64_t body = 100802;
     struct onsets c = clicks_from(&s, SEC(4.9));
@@ -481,40 +402,40 @@ static void test_lead_in_edit(void)
           (double)(st.step_end - st.step_start) / RATE, (long long)end);
     printf("lead-in edited while the body plays: beats keep their samples, the status agrees\n");
     onsets_free(&c);
-    finish(&s);
+    engine_run_finish(&s);
 }
 
 /* Stop: a fade and the end, silence after it; the volume's bounds; a resume
  * outside a paced step; keys after the close change nothing. */
 static void test_stop_and_edges(void)
 {
-    struct session s;
+    struct engine_run s;
     char a[1024];
     snprintf(a, sizeof a,
              "%ssteps = ( { type = \"rest\"; seconds = 4.0; lead_in = 0.0; },\n"
              "  { type = \"paced\"; tempo = 120.0; beats = 2; sounds = [ \"imp\" ]; pan = -1.0;\n"
              "    lead_in = 0.0; } );\n",
-             quiet);
-    start(&s, a);
-    run_to(&s, SEC(1.0));
+             engine_run_quiet);
+    engine_run_start(&s, dir, a, 1.0);
+    engine_run_to(&s, SEC(1.0));
     for (int i = 0; i < 30; i++)
-        send(&s, CONTROL_VOLUME, 2.0, NULL);
-    run_to(&s, SEC(1.1));
-    struct engine_status st = status(&s);
+        engine_run_send(&s, CONTROL_VOLUME, 2.0, NULL);
+    engine_run_to(&s, SEC(1.1));
+    struct engine_status st = engine_run_status(&s);
     CHECK(fabs(st.volume_db - 12.0) < 1e-9, "30 presses of louder: held at +12 dB (%.1f)",
           st.volume_db);
     for (int i = 0; i < 40; i++)
-        send(&s, CONTROL_VOLUME, -2.0, NULL);
-    run_to(&s, SEC(1.2));
-    st = status(&s);
+        engine_run_send(&s, CONTROL_VOLUME, -2.0, NULL);
+    engine_run_to(&s, SEC(1.2));
+    st = engine_run_status(&s);
     CHECK(fabs(st.volume_db + 40.0) < 1e-9, "40 presses of softer: held at -40 dB (%.1f)",
           st.volume_db);
-    send(&s, CONTROL_VOLUME, 40.0, NULL);
+    engine_run_send(&s, CONTROL_VOLUME, 40.0, NULL);
     /* A pause in a rest: "go" and half a second on resume. */
-    send(&s, CONTROL_PAUSE, 0, NULL);
-    run_to(&s, SEC(2.0));
-    send(&s, CONTROL_PAUSE, 0, NULL);
-    run_to(&s, SEC(6.0));
+    engine_run_send(&s, CONTROL_PAUSE, 0, NULL);
+    engine_run_to(&s, SEC(2.0));
+    engine_run_send(&s, CONTROL_PAUSE, 0, NULL);
+    engine_run_to(&s, SEC(6.0));
     struct onsets c = clicks_from(&s, 0);
     /* The rest's end (4.1 s) moves 1.3 s later: the 0.8 s paused and half a
      * second; the paced step's two beats follow from there. */
@@ -523,32 +444,32 @@ static void test_stop_and_edges(void)
           "%.3f s)",
           c.n, c.n ? (double)c.frame[0] / RATE : -1.0);
     onsets_free(&c);
-    send(&s, CONTROL_STOP, 0, NULL);
+    engine_run_send(&s, CONTROL_STOP, 0, NULL);
     /* The fade lasts long enough for a person's second Ctrl-C to reach it. */
-    run_to(&s, SEC(6.5));
-    st = status(&s);
+    engine_run_to(&s, SEC(6.5));
+    st = engine_run_status(&s);
     CHECK(!st.finished, "stop: still fading half a second later, for a second Ctrl-C");
-    run_to(&s, SEC(6.0 + ENGINE_FADE_SECONDS + 0.5));
-    st = status(&s);
+    engine_run_to(&s, SEC(6.0 + ENGINE_FADE_SECONDS + 0.5));
+    st = engine_run_status(&s);
     CHECK(st.finished && st.stopped && st.events_late == 0,
           "stop: the session fades and ends, marked stopped (%d, %d)", st.finished, st.stopped);
     float tail[2 * 256] = {1.0f};
     int got = engine_render(s.engine, tail, 256);
     CHECK(got == 0 && tail[0] == 0.0f && tail[511] == 0.0f, "after the end: silence, 0 frames");
-    finish(&s);
+    engine_run_finish(&s);
 
-    start(&s, a);
-    run_to(&s, SEC(12.0));
-    st = status(&s);
-    send(&s, CONTROL_NEXT, 0, NULL);
-    send(&s, CONTROL_BACK, 0, NULL);
-    send(&s, CONTROL_PAUSE, 0, NULL);
-    run_to(&s, SEC(13.0));
-    struct engine_status after = status(&s);
+    engine_run_start(&s, dir, a, 1.0);
+    engine_run_to(&s, SEC(12.0));
+    st = engine_run_status(&s);
+    engine_run_send(&s, CONTROL_NEXT, 0, NULL);
+    engine_run_send(&s, CONTROL_BACK, 0, NULL);
+    engine_run_send(&s, CONTROL_PAUSE, 0, NULL);
+    engine_run_to(&s, SEC(13.0));
+    struct engine_status after = engine_run_status(&s);
     CHECK(st.finished && after.finished && !after.paused,
           "after the close, next, back and pause change nothing");
     printf("stop, the volume's bounds, a resume in a rest, keys after the close\n");
-    finish(&s);
+    engine_run_finish(&s);
 }
 
 int main(void)
