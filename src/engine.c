@@ -202,16 +202,21 @@ static void resume(struct engine *e)
     int64_t shift = e->pos - e->paused_at;
     double period = beat_period_frames(e);
     if (e->pending.kind == SEQ_BEAT && period > 0.0) {
-        /* Back into the beat: "go", a count-in click, then the next beat,
-         * one beat apart; clicks only: one beat of silence. */
+        /* Back into the beat: "go", a count-in click once "go" has ended
+         * (one beat after it, or two, four... when "go" is longer than a
+         * beat), then the next beat one beat later; clicks only: one beat
+         * of silence. */
         int64_t p = (int64_t)llround(period);
+        int64_t go = 1;
+        while (go * p < e->plan->vocab.word[WORD_GO].frames)
+            go *= 2;
         int64_t next = e->pending.frame + shift;
-        int64_t want = e->pos + (e->plan->voice ? 2 * p : p);
+        int64_t want = e->pos + (e->plan->voice ? (go + 1) * p : p);
         if (next < want)
             shift += want - next;
         if (e->plan->voice) {
             const struct step_sounds *ss = &e->plan->steps[e->pending.step];
-            e->countin_at = e->pos + p;
+            e->countin_at = e->pos + go * p;
             e->countin_clip = ss->n ? ss->clip[0] : e->plan->feedback;
         }
     } else {

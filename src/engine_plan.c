@@ -91,6 +91,19 @@ struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank
             if (load_ref(bank, r, st->sounds[k], st->sounds_line, &ss->clip[k], err, errlen))
                 goto fail;
     }
+    /* The count-in is spaced so that its numbers fit (sequencer.h), with or
+     * without voice, so the timeline is the same either way: measured from
+     * the clips when they are found, else the routine's default. */
+    double word = 0.0;
+    for (int n = 1; n <= SEQUENCER_COUNTDOWN; n++) {
+        char name[16], why[1536];
+        snprintf(name, sizeof name, "n%d", n);
+        int idx = clip_bank_load(bank, name, why, sizeof why);
+        if (idx >= 0)
+            word = fmax(word, (double)clip_bank_get(bank, idx)->frames / r->rate);
+    }
+    if (word > 0.0)
+        r->count_word = word;
     if (pl->voice) {
         for (int w = 0; w < WORD_COUNT; w++)
             if (load_ref(bank, r, phrase_word_name((enum phrase_word)w), 0, &pl->vocab.word[w], err,
@@ -202,7 +215,8 @@ void engine_plan_warn(const struct engine_plan *p, FILE *to)
         double len = phrase_seconds(&p->steps[i].announce, r->rate);
         double room = st->lead_in, count = 0.0;
         if (st->type == STEP_PACED && r->guidance.countdown) {
-            count = SEQUENCER_COUNTDOWN * 60.0 / st->tempo_from;
+            count = SEQUENCER_COUNTDOWN * sequencer_count_spacing(r, st, st->tempo_from) * 60.0 /
+                    st->tempo_from;
             room -= count;
         }
         /* A step that leaves its cue and its lead-in to the defaults is not

@@ -726,6 +726,7 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
         get_number(c, s, 0.0, ROUTINE_LEAD_IN_MAX, "lead_in (seconds)", &r->lead_in))
         return -1;
     r->repeat = 1;
+    r->count_word = ROUTINE_COUNT_WORD;
     if ((s = config_setting_get_member(root, "repeat")) &&
         get_int(c, s, 1, ROUTINE_REPEAT_MAX, "repeat", &r->repeat))
         return -1;

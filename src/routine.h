@@ -31,6 +31,7 @@
 #define ROUTINE_FILES_MAX 33 /* the routine and the files it includes, each once */
 #define ROUTINE_SAY_MAX 200 /* characters of text to speak in place of a cue */
 #define ROUTINE_FILE_MAX (1024L * 1024L)
+#define ROUTINE_COUNT_WORD 0.6 /* seconds: a count-in number, before its clip is measured */
 
 enum step_type { STEP_PACED, STEP_HOLD, STEP_REST };
 
@@ -90,6 +91,11 @@ struct routine {
     double lead_in;                    /* seconds the opening cue has before the first step */
     char sounds_dir[ROUTINE_PATH_MAX]; /* extra sound folder, relative paths resolved; "" none */
     char voice[8]; /* the language of the spoken cues ("en", "de"); "" for the listener's choice */
+    /* Seconds the longest count-in number ("three", "two", "one") takes,
+     * its clip's silent edges included: ROUTINE_COUNT_WORD when loaded; a
+     * plan sets it from the clips it finds, so the count-in's spacing
+     * (sequencer_count_spacing) fits them. */
+    double count_word;
     int repeat;
     int rate;
     double clicks_db;

@@ -115,15 +115,34 @@ static void emit(const struct sequencer *s, struct seq_event *ev, enum seq_kind 
     ev->beats = s->beats;
 }
 
+double sequencer_count_spacing(const struct routine *r, const struct step *st, double bpm)
+{
+    double beat = 60.0 / bpm, word = r->count_word;
+    if (beat > SEQUENCER_COUNT_SLOW) {
+        int d = 1;
+        while (beat / (2 * d) >= word && beat / d > SEQUENCER_COUNT_SLOW)
+            d *= 2;
+        return 1.0 / d;
+    }
+    if (word <= beat)
+        return 1.0;
+    int j = routine_count_unit(st);
+    while (j * beat < word)
+        j *= 2;
+    return j;
+}
+
 /* The seconds of the countdown number N, or a negative time when it has no
- * place: before a paced step's first beat, one beat apart at its first
- * tempo; at the last seconds of a hold. */
+ * place: before a paced step's first beat, spaced as
+ * sequencer_count_spacing says at its first tempo; at the last seconds of
+ * a hold. */
 static double count_time(const struct sequencer *s, int n)
 {
     const struct step *st = &s->routine->steps[s->step];
     double body = s->step_start + st->lead_in;
     if (st->type == STEP_PACED) {
-        double t = body - n * 60.0 / (st->tempo_from * s->seg_scale);
+        double bpm = st->tempo_from * s->seg_scale;
+        double t = body - n * sequencer_count_spacing(s->routine, st, bpm) * 60.0 / bpm;
         return t >= s->step_start ? t : -1.0;
     }
     if (st->type == STEP_HOLD && s->body_len >= SEQUENCER_HOLD_COUNT_MIN)

@@ -30,6 +30,7 @@
 #define SEQUENCER_PREROLL_SECONDS 0.1
 #define SEQUENCER_COUNTDOWN 3        /* "three, two, one" */
 #define SEQUENCER_HOLD_COUNT_MIN 6.0 /* holds shorter than this get no countdown */
+#define SEQUENCER_COUNT_SLOW 1.5     /* seconds: a count-in number at most this far from the next */
 
 enum seq_kind {
     SEQ_OPEN,     /* the session begins: its opening cue, if any */
@@ -118,6 +119,16 @@ void sequencer_step_span(const struct sequencer *s, int64_t *start, int64_t *end
 
 /* The tempo (bpm, scaled) at which the next beat of a paced step sounds. */
 double sequencer_current_tempo(const struct sequencer *s);
+
+/* The beats from one count-in number to the next, and from "one" to the
+ * first beat, for paced step ST at BPM (its first tempo, scaled): one beat
+ * when the routine's longest count-in number (r->count_word, seconds) fits
+ * in a beat; else the fewest beats it fits in, doubled from one (2, 4, 8...,
+ * a movement times 2, 4... when the step counts movements), so the count
+ * keeps the beat's pulse; and below 40 bpm a half (a quarter...) of a beat,
+ * so the count-in does not drag: "three" "two" "one" at most
+ * SEQUENCER_COUNT_SLOW s apart, never closer than a number takes to say. */
+double sequencer_count_spacing(const struct routine *r, const struct step *st, double bpm);
 
 /* Seconds from the session's start at which each part begins, unscaled. */
 double sequencer_first_step_seconds(const struct routine *r);

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "clips.h"
 #include "engine.h"
+#include "mixer.h"
 #include "onset.h"
 #include "render_util.h"
 #include "routine.h"
@@ -47,18 +48,21 @@ static struct routine *parse(const char *body)
     return r;
 }
 
-/* Renders the whole session of BODY in blocks of 512 frames. */
-static void render(struct session *s, const char *body)
+/* Renders the whole session of BODY in LANG in blocks of 512 frames; check's
+ * warnings for it go to WARN (when not NULL). */
+static void render_in(struct session *s, const char *body, const char *lang, FILE *warn)
 {
     char err[2048];
     memset(s, 0, sizeof *s);
     struct routine *r = parse(body);
     s->bank = clip_bank_create(RATE);
-    setup_add_dirs(s->bank, r, NULL, "en");
+    setup_add_dirs(s->bank, r, NULL, lang);
     struct engine_plan *p = engine_plan_create(r, s->bank, 1, err, sizeof err);
     CHECK(p != NULL, "plan: %s", err);
     if (!p)
         exit(1);
+    if (warn)
+        engine_plan_warn(p, warn);
     s->engine = engine_create(p, 1.0);
     int64_t cap = 0;
     for (;;) {
@@ -71,6 +75,11 @@ static void render(struct session *s, const char *body)
         if (got < 512)
             break;
     }
+}
+
+static void render(struct session *s, const char *body)
+{
+    render_in(s, body, "en", NULL);
 }
 
 static void finish(struct session *s)
@@ -175,6 +184,102 @@ static void test_count_aloud(void)
                  8, beats, 8, "count_aloud with count = \"beats\"");
 }
 
+/* The first frame in [FROM, TO) at which the right channel holds clip C
+ * sample for sample (nothing else sounding over any of it), or -1.  Speech
+ * is centred and played at 0 dB here, and never ducked. */
+static int64_t find_clip(const struct session *s, const struct clip *c, int64_t from, int64_t to)
+{
+    float l, r;
+    mixer_pan_gains(0.0f, &l, &r);
+    float g = r / MIXER_SAMPLE_MAX;
+    int64_t peak = 0;
+    for (int64_t i = 0; i < c->frames; i++)
+        if (abs(c->data[i]) > abs(c->data[peak]))
+            peak = i;
+    for (int64_t f = from < 0 ? 0 : from; f < to && f + c->frames <= s->n; f++) {
+        if (fabsf(s->x[2 * (f + peak) + 1] - g * c->data[peak]) > 1e-4f)
+            continue;
+        int64_t i = 0;
+        while (i < c->frames && fabsf(s->x[2 * (f + i) + 1] - g * c->data[i]) <= 1e-4f)
+            i++;
+        if (i == c->frames)
+            return f;
+    }
+    return -1;
+}
+
+/* A count-in, heard: "three", "two" and "one" each whole in the render (so
+ * nothing overlaps any of them), in that order, each clip over before the
+ * next starts, and "one" over before the step's first beat; check warns of
+ * nothing. */
+static void expect_count_in(const char *lang, const char *body, const char *what)
+{
+    struct session s;
+    char *warned = NULL;
+    size_t wlen = 0;
+    FILE *w = open_memstream(&warned, &wlen);
+    render_in(&s, body, lang, w);
+    fclose(w);
+    struct onsets clicks = find(&s, 0);
+    int64_t beat = clicks.n ? clicks.frame[0] : s.n;
+    int64_t at[3] = {-1, -1, -1}, end[3] = {0, 0, 0};
+    char got[256] = "";
+    for (int n = 3; n >= 1; n--) {
+        char name[8], why[1536];
+        snprintf(name, sizeof name, "n%d", n);
+        int idx = clip_bank_load(s.bank, name, why, sizeof why);
+        CHECK(idx >= 0, "%s: %s", name, why);
+        if (idx < 0)
+            continue;
+        const struct clip *c = clip_bank_get(s.bank, idx);
+        at[3 - n] = find_clip(&s, c, beat - SEC(10.0), beat);
+        end[3 - n] = at[3 - n] + c->frames;
+        size_t len = strlen(got);
+        if (at[3 - n] >= 0)
+            snprintf(got + len, sizeof got - len, " \"%s\" %.3f-%.3f s", name + 1,
+                     (double)(at[3 - n] - beat) / RATE, (double)(end[3 - n] - beat) / RATE);
+        else
+            snprintf(got + len, sizeof got - len, " \"%s\" missing or overlapped", name + 1);
+    }
+    int whole = at[0] >= 0 && at[1] >= 0 && at[2] >= 0;
+    CHECK(whole, "%s: every count-in number whole in the render:%s", what, got);
+    CHECK(!whole || (end[0] <= at[1] && end[1] <= at[2]),
+          "%s: each number over before the next:%s", what, got);
+    CHECK(!whole || end[2] <= beat, "%s: \"one\" over before the first beat:%s", what, got);
+    CHECK(wlen == 0, "%s: check warns: %s", what, warned);
+    printf("%s (%s): relative to the first beat,%s\n", what, lang, got);
+    free(warned);
+    onsets_free(&clicks);
+    finish(&s);
+}
+
+static void test_count_in(void)
+{
+    const char *head = "guidance = { halfway = false; remaining = false; closing = false; };\n";
+    char body[1024];
+    static const struct {
+        double from, to;
+        const char *step;
+    } cases[] = {
+        {30.0, 30.0, "cue = \"heel-raises\"; sounds = [ \"up\", \"down\" ];"},
+        {60.0, 60.0, "cue = \"heel-raises\"; sounds = [ \"up\", \"down\" ];"},
+        {120.0, 120.0, "cue = \"heel-raises\"; sounds = [ \"up\", \"down\" ];"},
+        {150.0, 220.0, "cue = \"tapping\"; sounds = [ \"up\" ];"},
+        {220.0, 220.0, "cue = \"tapping\"; sounds = [ \"up\" ];"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(body, sizeof body,
+                 "%ssteps = ( { type = \"paced\"; %s tempo = { from = %g; to = %g; };\n"
+                 "  seconds = 8.0; lead_in = 9.0; pan = -1.0; } );\n",
+                 head, cases[i].step, cases[i].from, cases[i].to);
+        char what[64];
+        snprintf(what, sizeof what, "count-in at %g bpm", cases[i].from);
+        expect_count_in("en", body, what);
+        if (i == 0 || i == 4)
+            expect_count_in("de", body, what);
+    }
+}
+
 /* check's plan says what a step counts; a wrong value is refused at its line. */
 static void test_check_and_errors(void)
 {
@@ -221,6 +326,7 @@ int main(void)
     test_movements();
     test_count_aloud();
     test_check_and_errors();
+    test_count_in();
     tmp_cleanup(dir);
     return CHECK_DONE("test_counts");
 }
