@@ -51,9 +51,9 @@ expect 2 "^$dir/sound.cfg:4: no sound 'tik'" -- render "$dir/sound.cfg" -o "$dir
 [ ! -e "$dir/x.wav" ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: a bad routine left a file"; }
 
 expect 2 'cannot read the routine: No such file or directory' -- check "$dir/none.cfg"
-expect 0 'total 11:24.1' -- check "$src/config/calf-pump.cfg"
+expect 0 'total 11:30.1' -- check "$src/config/calf-pump.cfg"
 expect 0 '^[0-9]+ beat 0 0 0 0$' -- check "$src/config/quick.cfg" --events
-expect 0 'total 3:06.6' -- check quick
+expect 0 'total 3:08.6' -- check quick
 expect 2 'render needs an output file' -- render "$src/config/quick.cfg"
 expect 2 'unknown file type \(allowed: .wav, .flac, .ogg, .oga, .mp3, .opus\)' -- render "$src/config/quick.cfg" -o "$dir/x.mp4"
 expect 1 "^$dir/no/such/x.wav: cannot create the file: No such file or directory" -- render "$src/config/quick.cfg" -o "$dir/no/such/x.wav"

@@ -280,6 +280,45 @@ static void test_count_in(void)
     }
 }
 
+/* The shipped routines leave room for every announcement and count-in, in
+ * both languages: check warns of nothing. */
+static void test_shipped(void)
+{
+    const char *src = getenv("CALFPACE_SOURCE");
+    static const char *const names[] = {"calf-pump", "quick"};
+    static const char *const langs[] = {"en", "de"};
+    for (size_t i = 0; src && i < 2; i++) {
+        for (size_t l = 0; l < 2; l++) {
+            char path[1024], err[2048];
+            snprintf(path, sizeof path, "%s/config/%s.cfg", src, names[i]);
+            struct routine *r = routine_load(path, err, sizeof err);
+            CHECK(r != NULL, "%s: %s", path, err);
+            if (!r)
+                continue;
+            struct clip_bank *bank = clip_bank_create(r->rate);
+            setup_add_dirs(bank, r, NULL, langs[l]);
+            struct engine_plan *p = engine_plan_create(r, bank, 1, err, sizeof err);
+            CHECK(p != NULL, "%s: %s", path, err);
+            if (!p) {
+                routine_destroy(r);
+                clip_bank_destroy(bank);
+                continue;
+            }
+            char *text = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&text, &len);
+            engine_plan_warn(p, f);
+            fclose(f);
+            CHECK(len == 0, "%s.cfg in %s: check warns:\n%s", names[i], langs[l], text);
+            printf("%s.cfg in %s: no warning\n", names[i], langs[l]);
+            free(text);
+            engine_plan_destroy(p);
+            clip_bank_destroy(bank);
+        }
+    }
+    CHECK(src != NULL, "CALFPACE_SOURCE names the source tree");
+}
+
 /* check's plan says what a step counts; a wrong value is refused at its line. */
 static void test_check_and_errors(void)
 {
@@ -327,6 +366,7 @@ int main(void)
     test_count_aloud();
     test_check_and_errors();
     test_count_in();
+    test_shipped();
     tmp_cleanup(dir);
     return CHECK_DONE("test_counts");
 }

@@ -85,7 +85,7 @@ expect 2 '--voice "fr" is not a language calfpace speaks \(allowed: en, de, or o
 # Finding a routine by name.
 expect 0 'Usage: calfpace' -- help
 cp "$src/config/quick.cfg" "$dir/morning.cfg"
-expect 0 'total 3:06.6' -- check morning
+expect 0 'total 3:08.6' -- check morning
 expect 2 'no routine "evening": not a file in this folder, and not a shipped routine \(looked for evening, evening.cfg and .*/config/evening.cfg; shipped: calf-pump, quick\)' -- check evening
 expect 2 'check needs a routine: a file, or a shipped one by name \(calf-pump, quick\)' -- check
 if (cd "$dir" && "$bin" check evening 2>&1 | grep -q '/\.\./'); then
