@@ -461,11 +461,10 @@ static void report(void (*warn)(void *, const char *), void *ctx, const char *pa
     warn(ctx, msg);
 }
 
-int history_load(const char *path, struct history_record **out, size_t *n,
-                 void (*warn)(void *ctx, const char *msg), void *ctx, char *err, size_t errlen)
+int history_scan(const char *path, int (*each)(void *ctx, const struct history_record *r),
+                 void *ctx, void (*warn)(void *wctx, const char *msg), void *wctx, char *err,
+                 size_t errlen)
 {
-    *out = NULL;
-    *n = 0;
     int missing;
     int fd = safefile_open_read(path, HISTORY_FILE_MAX, "history", NULL, &missing, err, errlen);
     if (fd < 0)
@@ -478,13 +477,12 @@ int history_load(const char *path, struct history_record **out, size_t *n,
         return -1;
     }
     tzset(); /* once: record_problem checks each start in local time */
-    struct history_record *recs = NULL;
-    size_t count = 0, cap = 0;
+    int stopped = 0;
     char line[HISTORY_LINE_MAX];
     for (long lineno = 1;; lineno++) {
         size_t len = 0, total = 0;
         int c, nul = 0;
-        while ((c = getc(f)) != EOF && c != '\n') {
+        while ((c = getc_unlocked(f)) != EOF && c != '\n') {
             if (len < sizeof line - 1)
                 line[len++] = (char)c;
             total++;
@@ -499,45 +497,69 @@ int history_load(const char *path, struct history_record **out, size_t *n,
         char what[256];
         struct history_record r;
         if (nul) {
-            report(warn, ctx, path, lineno, "binary data (a NUL byte)", cut);
+            report(warn, wctx, path, lineno, "binary data (a NUL byte)", cut);
             continue;
         }
         if (total >= sizeof line) {
             snprintf(what, sizeof what, "the line is %zu bytes (allowed: up to %zu)", total,
                      sizeof line - 1);
-            report(warn, ctx, path, lineno, what, cut);
+            report(warn, wctx, path, lineno, what, cut);
             continue;
         }
         if (len == 0 || line[0] == '#')
             continue;
         if (parse_record(line, &r, what, sizeof what) != 0) {
-            report(warn, ctx, path, lineno, what, cut);
+            report(warn, wctx, path, lineno, what, cut);
             continue;
         }
-        if (count == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            struct history_record *grown = realloc(recs, ncap * sizeof *recs);
-            if (!grown) {
-                snprintf(err, errlen, "%s: out of memory reading the history", path);
-                free(recs);
-                fclose(f);
-                return -1;
-            }
-            recs = grown;
-            cap = ncap;
-        }
-        recs[count++] = r;
+        if ((stopped = each(ctx, &r)) != 0)
+            break;
     }
-    int failed = ferror(f);
+    int failed = !stopped && ferror(f);
     int read_errno = errno;
     fclose(f);
     if (failed) {
         snprintf(err, errlen, "%s: cannot read the history: %s", path, strerror(read_errno));
-        free(recs);
         return -1;
     }
-    *out = recs;
-    *n = count;
+    return stopped;
+}
+
+struct record_list {
+    struct history_record *recs;
+    size_t count, cap;
+};
+
+static int keep_record(void *ctx, const struct history_record *r)
+{
+    struct record_list *l = ctx;
+    if (l->count == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 64;
+        struct history_record *grown = realloc(l->recs, ncap * sizeof *l->recs);
+        if (!grown)
+            return 1;
+        l->recs = grown;
+        l->cap = ncap;
+    }
+    l->recs[l->count++] = *r;
+    return 0;
+}
+
+int history_load(const char *path, struct history_record **out, size_t *n,
+                 void (*warn)(void *ctx, const char *msg), void *ctx, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    struct record_list l = {NULL, 0, 0};
+    int rc = history_scan(path, keep_record, &l, warn, ctx, err, errlen);
+    if (rc != 0) {
+        if (rc > 0)
+            snprintf(err, errlen, "%s: out of memory reading the history", path);
+        free(l.recs);
+        return -1;
+    }
+    *out = l.recs;
+    *n = l.count;
     return 0;
 }
 
@@ -546,65 +568,101 @@ void history_free(struct history_record *recs)
     free(recs);
 }
 
-static int compare_long(const void *a, const void *b)
+/* Which days of years 1000 to 9999 had a session, one bit a day (411 KB of
+ * address space; calloc maps it untouched, so only the pages of the years
+ * in the history are ever resident). */
+#define FIRST_DAY_KEPT (-354285L) /* days_from_civil(1000, 1, 1) */
+#define DAYS_KEPT 3287182L        /* to days_from_civil(10000, 1, 1) */
+
+struct history_tally {
+    struct history_stats st;
+    long today, first_shown, first_day;
+    unsigned char *seen; /* DAYS_KEPT bits */
+};
+
+static int day_seen(const struct history_tally *t, long day)
 {
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
+    long i = day - FIRST_DAY_KEPT;
+    return i >= 0 && i < DAYS_KEPT && (t->seen[i / 8] >> (i % 8)) & 1;
+}
+
+struct history_tally *history_tally_create(time_t now)
+{
+    struct history_tally *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->seen = calloc((size_t)(DAYS_KEPT + 7) / 8, 1);
+    tzset();
+    if (!t->seen || local_day(now, &t->today) != 0) {
+        history_tally_destroy(t);
+        return NULL;
+    }
+    t->first_shown = t->today - (HISTORY_STATS_DAYS - 1);
+    for (int i = 0; i < HISTORY_STATS_DAYS; i++) {
+        struct history_day *d = &t->st.days[i];
+        civil_from_days(t->first_shown + i, &d->year, &d->month, &d->day);
+        d->weekday = weekday_of(t->first_shown + i);
+    }
+    return t;
+}
+
+void history_tally_add(struct history_tally *t, const struct history_record *r)
+{
+    long day;
+    if (local_day(r->start, &day) != 0)
+        return;
+    double minutes = r->played / 60.0;
+    struct history_stats *st = &t->st;
+    if (st->sessions == 0 || day < t->first_day)
+        t->first_day = day;
+    st->sessions++;
+    st->minutes += minutes;
+    if (day >= t->first_shown && day <= t->today) {
+        st->days[day - t->first_shown].sessions++;
+        st->days[day - t->first_shown].minutes += minutes;
+    }
+    long i = day - FIRST_DAY_KEPT;
+    if (i >= 0 && i < DAYS_KEPT && !day_seen(t, day)) {
+        t->seen[i / 8] |= (unsigned char)(1u << (i % 8));
+        st->days_active++;
+    }
+}
+
+void history_tally_result(const struct history_tally *t, struct history_stats *st)
+{
+    *st = t->st;
+    if (st->sessions > 0)
+        civil_from_days(t->first_day, &st->first_year, &st->first_month, &st->first_day);
+    /* Back from today, or from yesterday when today has none yet. */
+    long want = day_seen(t, t->today) ? t->today : t->today - 1;
+    st->streak_ends_today = want == t->today;
+    while (day_seen(t, want)) {
+        st->streak++;
+        want--;
+    }
+    if (st->streak == 0)
+        st->streak_ends_today = 0;
+}
+
+void history_tally_destroy(struct history_tally *t)
+{
+    if (!t)
+        return;
+    free(t->seen);
+    free(t);
 }
 
 int history_stats_compute(const struct history_record *recs, size_t n, time_t now,
                           struct history_stats *st)
 {
     memset(st, 0, sizeof *st);
-    tzset();
-    long today;
-    if (local_day(now, &today) != 0)
+    struct history_tally *t = history_tally_create(now);
+    if (!t)
         return -1;
-    long first_shown = today - (HISTORY_STATS_DAYS - 1);
-    for (int i = 0; i < HISTORY_STATS_DAYS; i++) {
-        struct history_day *d = &st->days[i];
-        civil_from_days(first_shown + i, &d->year, &d->month, &d->day);
-        d->weekday = weekday_of(first_shown + i);
-    }
-    long *days = n ? malloc(n * sizeof *days) : NULL;
-    if (n && !days)
-        return -1;
-    size_t nd = 0;
-    for (size_t i = 0; i < n; i++) {
-        long day;
-        if (local_day(recs[i].start, &day) != 0)
-            continue;
-        double minutes = recs[i].played / 60.0;
-        st->sessions++;
-        st->minutes += minutes;
-        if (day >= first_shown && day <= today) {
-            st->days[day - first_shown].sessions++;
-            st->days[day - first_shown].minutes += minutes;
-        }
-        days[nd++] = day;
-    }
-    if (nd > 0) {
-        qsort(days, nd, sizeof *days, compare_long);
-        civil_from_days(days[0], &st->first_year, &st->first_month, &st->first_day);
-        for (size_t i = 0; i < nd; i++)
-            st->days_active += i == 0 || days[i] != days[i - 1];
-        /* From the newest day up to today, back over consecutive days. */
-        size_t i = nd;
-        while (i > 0 && days[i - 1] > today)
-            i--;
-        if (i > 0 && days[i - 1] >= today - 1) {
-            st->streak_ends_today = days[i - 1] == today;
-            for (long want = days[i - 1]; i > 0; i--) {
-                if (days[i - 1] == want) {
-                    st->streak++;
-                    want--;
-                } else if (days[i - 1] != want + 1) { /* not a second session that day */
-                    break;
-                }
-            }
-        }
-    }
-    free(days);
+    for (size_t i = 0; i < n; i++)
+        history_tally_add(t, &recs[i]);
+    history_tally_result(t, st);
+    history_tally_destroy(t);
     return 0;
 }
 
@@ -618,6 +676,12 @@ int history_print_stats(FILE *to, const struct history_record *recs, size_t n, t
     struct history_stats st;
     if (history_stats_compute(recs, n, now, &st) != 0)
         return -1;
+    return history_stats_print(to, &st, csv);
+}
+
+int history_stats_print(FILE *to, const struct history_stats *stats, int csv)
+{
+    const struct history_stats st = *stats;
     char minutes[32];
     if (csv) {
         fprintf(to, "date,sessions,minutes\n");

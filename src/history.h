@@ -69,14 +69,27 @@ int history_format_time(time_t t, char *out, size_t outlen);
  * so it does not join the broken one.  Numbers are rounded to a tenth first.
  * Not fsync'ed: a power cut may lose the newest record, never older ones.
  * 0, or -1 with "PATH: what is wrong" when R is out of range or the file
- * cannot be written.  Exactly the records history_load accepts can be
+ * cannot be written.  Exactly the records history_scan accepts can be
  * written (one check for both: the numbers to a tenth, the start as a local
  * date of years 1000 to 9999 in the TZ in effect). */
 int history_append(const char *path, const struct history_record *r, char *err, size_t errlen);
 
-/* Read PATH into *OUT (file order, *N records; the caller frees *OUT with
- * history_free).  A broken line is skipped and, if WARN is not NULL, reported
- * as WARN(CTX, "PATH:LINE: skipped: what is wrong"), one call per line; the
+/* Read PATH a line at a time and call EACH(CTX, R) for every record, in file
+ * order; R lives only for the call.  The memory used does not grow with the
+ * file.  A broken line is skipped and, if WARN is not NULL, reported as
+ * WARN(WCTX, "PATH:LINE: skipped: what is wrong"), one call per line.  The
+ * reader accepts exactly the records history_append writes: the same check,
+ * on the numbers to a tenth and the start as a local date of years 1000 to
+ * 9999 (the TZ in effect).  A missing file is empty: 0.  EACH returns 0 to
+ * go on; anything else stops the scan and is returned.  -1 with a message
+ * when the file exists but cannot be read (a folder, no permission). */
+int history_scan(const char *path, int (*each)(void *ctx, const struct history_record *r),
+                 void *ctx, void (*warn)(void *wctx, const char *msg), void *wctx, char *err,
+                 size_t errlen);
+
+/* history_scan into an array that holds every record (for tests and tools;
+ * 'calfpace stats' scans): *OUT in file order, *N records; the caller frees
+ * *OUT with history_free.  Broken lines go to WARN as with history_scan; the
  * caller decides how many to show.  A missing file gives 0 with *N = 0 and
  * *OUT = NULL.  -1 with a message only when the file exists but cannot be
  * read (a folder, no permission, out of memory). */
@@ -103,9 +116,21 @@ struct history_stats {
     int first_year, first_month, first_day; /* the earliest record's day; 0 with no record */
 };
 
-/* The stats of RECS as of NOW, days in local time (the TZ in effect; the
- * function calls tzset).  Records after today count only in the totals.
- * 0, or -1 when out of memory. */
+/* The stats gathered a record at a time, in memory that does not grow with
+ * the history (a bit a day for the days active, 411 KB of address space of
+ * which only the touched pages are resident).  Days are local days (the TZ
+ * in effect; create calls tzset).  Records after today count only in the
+ * totals; a record whose local day is outside years 1000 to 9999 (never one
+ * the reader accepts) counts in the sessions and minutes but not as a day.
+ * create gives NULL when out of memory or NOW has no local day. */
+struct history_tally;
+struct history_tally *history_tally_create(time_t now);
+void history_tally_add(struct history_tally *t, const struct history_record *r);
+void history_tally_result(const struct history_tally *t, struct history_stats *st);
+void history_tally_destroy(struct history_tally *t);
+
+/* The stats of RECS as of NOW, through a tally.  0, or -1 when out of
+ * memory. */
 int history_stats_compute(const struct history_record *recs, size_t n, time_t now,
                           struct history_stats *st);
 
@@ -114,5 +139,8 @@ int history_stats_compute(const struct history_record *recs, size_t n, time_t no
  * with CSV, the header "date,sessions,minutes" and one line a day, oldest
  * first, and nothing else.  0, or -1 when out of memory or TO fails. */
 int history_print_stats(FILE *to, const struct history_record *recs, size_t n, time_t now, int csv);
+
+/* The same from stats already gathered (history_tally_result). */
+int history_stats_print(FILE *to, const struct history_stats *st, int csv);
 
 #endif

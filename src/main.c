@@ -394,6 +394,13 @@ static void warn_line(void *ctx, const char *msg)
         fprintf(stderr, "%s\n", shown(msg));
 }
 
+static int tally_one(void *ctx, const struct history_record *r)
+{
+    history_tally_add(ctx, r);
+    return 0;
+}
+
+/* A record at a time: the memory stays the same whatever the history's size. */
 static int cmd_stats(const struct options *o)
 {
     char path[1024], err[1024];
@@ -401,18 +408,23 @@ static int cmd_stats(const struct options *o)
         fprintf(stderr, "calfpace: %s\n", shown(err));
         return 1;
     }
-    struct history_record *recs = NULL;
-    size_t n = 0;
+    struct history_tally *tally = history_tally_create(time(NULL));
+    if (!tally) {
+        fprintf(stderr, "calfpace: out of memory for the stats (or the clock has no date)\n");
+        return 1;
+    }
     int warned = 0;
-    if (history_load(path, &recs, &n, warn_line, &warned, err, sizeof err) != 0) {
+    if (history_scan(path, tally_one, tally, warn_line, &warned, err, sizeof err) != 0) {
         fprintf(stderr, "calfpace: %s\n", shown(err));
+        history_tally_destroy(tally);
         return 1;
     }
     if (warned > 5)
         fprintf(stderr, "calfpace: %s: %d broken lines skipped in all\n", shown(path), warned);
-    int rc = history_print_stats(stdout, recs, n, time(NULL), o->csv);
-    history_free(recs);
-    return rc == 0 ? 0 : 1;
+    struct history_stats st;
+    history_tally_result(tally, &st);
+    history_tally_destroy(tally);
+    return history_stats_print(stdout, &st, o->csv) == 0 ? 0 : 1;
 }
 
 static int cmd_devices(void)

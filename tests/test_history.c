@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1004,6 +1005,67 @@ static void test_fuzz_inputs(void)
            sizeof files / sizeof files[0]);
 }
 
+/* 'calfpace stats' keeps sums, not records: its peak memory on a history of
+ * 200,000 lines (13 MB) is that on 2,000 lines, give or take 2 MB.  Held in
+ * memory, the records alone would take 200,000 x sizeof (struct
+ * history_record), about 38 MB. */
+static long stats_peak_kb(const char *bin, const char *state)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("XDG_STATE_HOME", state, 1);
+        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+            _exit(126);
+        execl(bin, "calfpace", "stats", (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    struct rusage ru;
+    if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0)
+        return -1;
+    return ru.ru_maxrss;
+}
+
+static void test_stats_memory(void)
+{
+    const char *bin = getenv("CALFPACE");
+    CHECK(bin != NULL, "CALFPACE names the calfpace binary");
+    if (!bin)
+        return;
+    set_tz("UTC");
+    const int lines[] = {2000, 200000};
+    long peak[2];
+    time_t now = time(NULL);
+    for (int k = 0; k < 2; k++) {
+        char state[600], dir[700], path[800];
+        snprintf(state, sizeof state, "%s/state-%d", tmp_dir, lines[k]);
+        snprintf(dir, sizeof dir, "%s/calfpace", state);
+        snprintf(path, sizeof path, "%s/history.tsv", dir);
+        if (mkdir(state, 0700) != 0 || mkdir(dir, 0700) != 0)
+            perror("mkdir");
+        FILE *f = fopen(path, "w");
+        CHECK(f != NULL, "write %s", path);
+        if (!f)
+            return;
+        fputs(HEADER, f);
+        char when[40];
+        for (int i = lines[k] - 1; i >= 0; i--)
+            if (history_format_time(now - (time_t)i * 1200, when, sizeof when) == 0)
+                fprintf(f, "%s\tcalf-pump\t663.5\t%d.5\t12\t12\t60.0\t160.0\tdone\n", when,
+                        300 + i % 360);
+        fclose(f);
+        peak[k] = stats_peak_kb(bin, state);
+        unlink(path);
+    }
+    CHECK(peak[0] > 0 && peak[1] > 0, "stats runs on both histories");
+    CHECK(peak[1] - peak[0] <= 2048,
+          "peak RSS of stats: %ld kB for %d lines, %ld kB for %d lines (allowed: 2048 kB more)",
+          peak[0], lines[0], peak[1], lines[1]);
+    printf("stats memory: peak RSS %ld kB for %d lines, %ld kB for %d lines\n", peak[0], lines[0],
+           peak[1], lines[1]);
+}
+
 int main(void)
 {
     if (!mkdtemp(tmp_dir)) {
@@ -1022,6 +1084,7 @@ int main(void)
     test_one_validation();
     test_links();
     test_fuzz_inputs();
+    test_stats_memory();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_dir);
     if (check_failures == 0 && system(cmd) != 0)
