@@ -3,7 +3,7 @@
 # synthesised by calfpace (flite kal16, as it is kept in the cache) and then
 # recognised by pocketsphinx's en-us model in a closed set of phrases (a
 # JSGF grammar with distractors), as a stand-in listener.  German has no
-# recogniser model on Debian; test_speech checks that it is spoken.
+# recogniser model on Debian; test_speech_de checks it another way.
 set -u
 bin=${CALFPACE:?run through ctest}
 model=/usr/share/pocketsphinx/model/en-us
