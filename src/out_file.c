@@ -252,6 +252,33 @@ static void made_progress(struct render_loop *l, int n)
         l->opt->progress(l->opt->progress_ctx, l->total);
 }
 
+/* Hands each block to WRITE until the session ends, is cut short, or a
+ * write fails.  WRITE returns 0 or -1 and sets *WHY to its library's word
+ * on how the write went (shown when the system gave no reason of its own). */
+typedef int (*block_writer)(void *enc, const float *block, int n, const char **why);
+
+static enum out_file_error write_blocks(struct render_loop *l, struct sink *s, const char *path,
+                                        block_writer write, void *enc, char *err, size_t errlen)
+{
+    for (;;) {
+        int n = next_block(l);
+        if (n < 0)
+            return OUT_FILE_INTERRUPTED;
+        if (n == 0)
+            return OUT_FILE_OK;
+        const char *why = "";
+        if (write(enc, l->block, n, &why) != 0 || s->err) {
+            char what[96];
+            snprintf(what, sizeof what, "write failed after %lld frames", (long long)l->total);
+            say_failure(err, errlen, path, what, s, why);
+            return OUT_FILE_IO;
+        }
+        made_progress(l, n);
+        if (n < BLOCK_FRAMES)
+            return OUT_FILE_OK;
+    }
+}
+
 static struct tags tags_for(const struct out_file_options *opt, int rate, int64_t total)
 {
     struct tags t = {.title = opt->title,
@@ -301,6 +328,14 @@ static int flac_fix_blocks(struct sink *s)
     }
 }
 
+static int sndfile_write(void *enc, const float *block, int n, const char **why)
+{
+    SNDFILE *f = enc;
+    sf_count_t w = sf_writef_float(f, block, n);
+    *why = sf_strerror(f);
+    return w == n ? 0 : -1;
+}
+
 static enum out_file_error render_sndfile(struct render_loop *l, struct sink *s, const char *path,
                                           int format, char *err, size_t errlen)
 {
@@ -345,27 +380,7 @@ static enum out_file_error render_sndfile(struct render_loop *l, struct sink *s,
         sf_command(f, SFC_SET_BITRATE_MODE, &mode, sizeof mode);
         sf_command(f, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level);
     }
-    enum out_file_error rc = OUT_FILE_OK;
-    for (;;) {
-        int n = next_block(l);
-        if (n < 0) {
-            rc = OUT_FILE_INTERRUPTED;
-            break;
-        }
-        if (n == 0)
-            break;
-        sf_count_t w = sf_writef_float(f, l->block, n);
-        if (w != n || s->err) {
-            char what[96];
-            snprintf(what, sizeof what, "write failed after %lld frames", (long long)l->total);
-            say_failure(err, errlen, path, what, s, sf_strerror(f));
-            rc = OUT_FILE_IO;
-            break;
-        }
-        made_progress(l, n);
-        if (n < BLOCK_FRAMES)
-            break;
-    }
+    enum out_file_error rc = write_blocks(l, s, path, sndfile_write, f, err, errlen);
     int before = sf_error(f);
     int closed = sf_close(f);
     if (rc == OUT_FILE_OK && (before || closed || s->err)) {
@@ -406,6 +421,13 @@ static void opus_add_comment(void *ctx, const char *key, const char *value)
     ope_comments_add(ctx, key, value);
 }
 
+static int opus_write_block(void *enc, const float *block, int n, const char **why)
+{
+    int oe = ope_encoder_write_float(enc, block, n);
+    *why = ope_strerror(oe);
+    return oe == OPE_OK ? 0 : -1;
+}
+
 static enum out_file_error render_opus(struct render_loop *l, struct sink *s, const char *path,
                                        char *err, size_t errlen)
 {
@@ -430,27 +452,7 @@ static enum out_file_error render_opus(struct render_loop *l, struct sink *s, co
     /* Speech and clicks need no more than a middle complexity; the top one
      * only costs time. */
     ope_encoder_ctl(enc, OPUS_SET_COMPLEXITY(5));
-    enum out_file_error rc = OUT_FILE_OK;
-    for (;;) {
-        int n = next_block(l);
-        if (n < 0) {
-            rc = OUT_FILE_INTERRUPTED;
-            break;
-        }
-        if (n == 0)
-            break;
-        oe = ope_encoder_write_float(enc, l->block, n);
-        if (oe != OPE_OK || s->err) {
-            char what[96];
-            snprintf(what, sizeof what, "write failed after %lld frames", (long long)l->total);
-            say_failure(err, errlen, path, what, s, ope_strerror(oe));
-            rc = OUT_FILE_IO;
-            break;
-        }
-        made_progress(l, n);
-        if (n < BLOCK_FRAMES)
-            break;
-    }
+    enum out_file_error rc = write_blocks(l, s, path, opus_write_block, enc, err, errlen);
     if (rc == OUT_FILE_OK) {
         oe = ope_encoder_drain(enc);
         if (oe != OPE_OK || s->err) {
