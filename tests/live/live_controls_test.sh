@@ -15,62 +15,9 @@
 #            (130); the terminal is restored either way
 set -u
 bin=$1 cmp=$2 tool=$3 part=${4:-all}
-RATE=48000
 work=${CALFPACE_PULSE_DIR:?run inside pulse-session.sh}
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok: $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() { if eval "$1"; then ok "$2"; else bad "$2 ($1)"; fi; }
-
-command -v tmux >/dev/null || { echo "FAIL: tmux is not installed (apt-get install tmux)"; exit 1; }
-T() { tmux -L calfpace-test -f /dev/null "$@"; }
-trap 'T kill-server 2>/dev/null' EXIT
-mkdir -p "$work/sounds"
-"$cmp" --write-click "$work/sounds/imp.wav" || exit 1
-
-now() { date +%s.%N; }
-# record SECONDS: starts recording the sink's monitor; returns once data flows.
-record() {
-    local bytes=$(($1 * RATE * 4))
-    : >"$work/rec.raw"
-    (timeout 90 parec -d calfpace_test.monitor --raw --format=s16le --rate=$RATE --channels=2 \
-        --latency-msec=20 2>/dev/null | head -c "$bytes" >"$work/rec.raw") &
-    rec_pid=$!
-    for _ in $(seq 500); do [ -s "$work/rec.raw" ] && break; sleep 0.02; done
-    rec_t0=$(now)
-}
-# play ROUTINE: calfpace in a terminal of its own, with the terminal's
-# settings saved before and after.
-play() {
-    rm -f "$work/exit" "$work/stty.before" "$work/stty.after"
-    T new-session -d -x 160 -y 12 "stty -a > $work/stty.before; '$bin' play '$1'; \
-echo \$? > $work/exit; stty -a > $work/stty.after; sleep 300"
-    for _ in $(seq 200); do T capture-pane -p | grep -q 'beat [0-9]' && return 0; sleep 0.05; done
-    echo "the session did not start:"; T capture-pane -p
-    if ! pactl info >/dev/null 2>&1; then
-        echo "the sound server itself has died (not calfpace's doing)"
-        exit 3
-    fi
-    return 1
-}
-wait_exit() {
-    for _ in $(seq 100); do [ -s "$work/exit" ] && break; sleep 0.1; done
-    cat "$work/exit" 2>/dev/null
-}
-stop_all() {
-    wait "$rec_pid" 2>/dev/null
-    T kill-server 2>/dev/null
-}
-underruns=0
-note_underruns() {
-    local n
-    n=$(sed -n 's/.* \([0-9][0-9]*\) underruns\{0,1\}.*/\1/p' <<<"$1" | tail -1)
-    underruns=$((underruns + ${n:-0}))
-}
-intervals() { "$tool" "$work/rec.raw" side | awk 'NR > 1 { print $1 - prev } { prev = $1 }'; }
-
-quiet_guidance='guidance = { lengths = false; countdown = false; halfway = false; remaining = false;
-             transitions = false; closing = false; };'
+# shellcheck source=tmux_lib.sh
+. "$(dirname "$0")/tmux_lib.sh"
 
 if [ "$part" = all ] || [ "$part" = keys ]; then
 # ---- keys ----

@@ -11,57 +11,21 @@
 #            200 bpm, 40 presses of down never one slower than 50
 set -u
 bin=$1 cmp=$2 tool=$3
-RATE=48000
 work=${CALFPACE_PULSE_DIR:?run inside pulse-session.sh}
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok: $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() { if eval "$1"; then ok "$2"; else bad "$2 ($1)"; fi; }
-
-command -v tmux >/dev/null || { echo "FAIL: tmux is not installed (apt-get install tmux)"; exit 1; }
-# A server of its own: other live tests may run on the machine at the same time.
-T() { tmux -L "calfpace-moves-$$" -f /dev/null "$@"; }
-trap 'T kill-server 2>/dev/null' EXIT
-mkdir -p "$work/sounds"
-"$cmp" --write-click "$work/sounds/imp.wav" || exit 1
-
-now() { date +%s.%N; }
-record() {
-    local bytes=$(($1 * RATE * 4))
-    : >"$work/rec.raw"
-    (timeout 90 parec -d calfpace_test.monitor --raw --format=s16le --rate=$RATE --channels=2 \
-        --latency-msec=20 2>/dev/null | head -c "$bytes" >"$work/rec.raw") &
-    rec_pid=$!
-    for _ in $(seq 500); do [ -s "$work/rec.raw" ] && break; sleep 0.02; done
-    rec_t0=$(now)
-}
-play() {
-    rm -f "$work/exit"
-    T new-session -d -x 160 -y 12 "'$bin' play '$1'; echo \$? > $work/exit; sleep 300"
-    for _ in $(seq 200); do T capture-pane -p | grep -q 'beat [0-9]' && return 0; sleep 0.05; done
-    echo "the session did not start:"; T capture-pane -p
-    pactl info >/dev/null 2>&1 || { echo "the sound server itself has died"; exit 3; }
-    return 1
-}
+# shellcheck source=tmux_lib.sh
+. "$(dirname "$0")/tmux_lib.sh"
 finish() {
     T send-keys q
-    for _ in $(seq 100); do [ -s "$work/exit" ] && break; sleep 0.1; done
+    rc=$(wait_exit)
     screen=$(T capture-pane -p -S -40)
-    wait "$rec_pid" 2>/dev/null
-    T kill-server 2>/dev/null
-    rc=$(cat "$work/exit" 2>/dev/null)
-    n=$(sed -n 's/.* \([0-9][0-9]*\) underruns.*/\1/p' <<<"$screen" | tail -1)
-    underruns=$((underruns + ${n:-0}))
+    stop_all
+    note_underruns "$screen"
 }
-underruns=0
-intervals() { "$tool" "$work/rec.raw" side | awk 'NR > 1 { print $1 - prev } { prev = $1 }'; }
-quiet='guidance = { lengths = false; countdown = false; halfway = false; remaining = false;
-             transitions = false; closing = false; };'
 
 # ---- shorten ----
 cat >"$work/moves.cfg" <<EOF
 name = "moves"; sounds_dir = "sounds"; volume = { clicks = -6.0; voice = -6.0; };
-$quiet
+$quiet_guidance
 steps = ( { type = "paced"; tempo = 100.0; seconds = 60.0; sounds = [ "imp" ]; pan = -1.0;
             lead_in = 0.5; },
           { type = "paced"; tempo = 150.0; beats = 20; sounds = [ "imp" ]; pan = -1.0;
@@ -95,7 +59,7 @@ check 'awk -v g="$gap_s" "BEGIN { exit !(g >= 1.0 && g <= 2.9) }"' \
 # ---- tempo ----
 cat >"$work/tempo.cfg" <<EOF
 name = "tempo"; sounds_dir = "sounds"; volume = { clicks = -6.0; voice = -6.0; };
-$quiet
+$quiet_guidance
 steps = ( { type = "paced"; tempo = 100.0; seconds = 120.0; sounds = [ "imp" ]; pan = -1.0;
             lead_in = 0.5; } );
 EOF
