@@ -9,6 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#ifdef CALFPACE_SANITIZED
+#include <sanitizer/common_interface_defs.h>
+#include <stdint.h>
+#endif
+
 #define LINE_MAX_KEPT 4096 /* a longer line is passed on in pieces */
 
 struct errfilter {
@@ -123,6 +128,12 @@ struct errfilter *errfilter_start(void)
         free(f);
         return NULL;
     }
+#ifdef CALFPACE_SANITIZED
+    /* A sanitizer's report is followed by the process's exit: through the
+     * pipe it would die unread with the reader thread. It goes straight to
+     * the real stderr instead. */
+    __sanitizer_set_report_fd((void *)(intptr_t)f->saved);
+#endif
     dup2(fds[1], STDERR_FILENO);
     close(fds[1]);
     return f;
@@ -135,6 +146,9 @@ unsigned long errfilter_stop(struct errfilter *f)
     fflush(stderr);
     /* The last writer end goes: the reader drains the pipe and sees its end. */
     dup2(f->saved, STDERR_FILENO);
+#ifdef CALFPACE_SANITIZED
+    __sanitizer_set_report_fd((void *)(intptr_t)STDERR_FILENO);
+#endif
     pthread_join(f->thread, NULL);
     close(f->read_end);
     close(f->saved);
