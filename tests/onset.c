@@ -22,12 +22,22 @@ static void push(struct onsets *o, int64_t frame)
 void onset_scan(struct onsets *o, struct onset_state *st, const float *x, int64_t n, int stride,
                 int channel, int64_t first, float threshold, int64_t min_gap)
 {
+    float level_floor = threshold / ONSET_FLOOR_RATIO;
     for (int64_t i = 0; i < n; i++) {
         float a = fabsf(x[i * stride + channel]);
         int64_t frame = first + i;
+        if (a > level_floor) {
+            if (st->floor_quiet >= ONSET_FLOOR_RUN || st->floor_quiet == st->seen)
+                st->start = frame + 1;
+            st->floor_quiet = 0;
+        } else {
+            st->floor_quiet++;
+        }
+        st->seen++;
         if (a > threshold) {
             if (st->quiet >= min_gap || (o->n == 0 && st->peak_until == 0)) {
-                push(o, frame);
+                int64_t begin = st->start - 1;
+                push(o, st->start > 0 && frame - begin <= ONSET_RISE_MAX ? begin : frame);
                 st->last = (int64_t)o->n - 1;
                 st->peak_until = frame + min_gap / 2 + 1;
             }
