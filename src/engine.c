@@ -13,6 +13,7 @@ void engine_take_plan(struct engine *e, struct engine_plan *pl)
     e->click_gain = mixer_db_to_gain(r->clicks_db);
     e->voice_gain = mixer_db_to_gain(r->voice_db);
     mixer_set_duck(&e->mix, mixer_db_to_gain(r->guidance.duck_db), 0.02);
+    mixer_set_output(&e->mix, pl->mono, (float)pl->balance);
 }
 
 /* ---- speech (audio thread) ---- */

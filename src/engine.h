@@ -64,6 +64,11 @@ void engine_plan_destroy(struct engine_plan *p);
  * not fit before its step's beats (or countdown), with the lead_in that
  * would fit it. */
 void engine_plan_warn(const struct engine_plan *p, FILE *to);
+
+/* The listener's output for sessions of P: MONO puts every sound in both
+ * ears, whatever its pan; BALANCE (-1 to 1, 0 centred) turns the left (above
+ * 0) or the right (below 0) down, as mixer_set_output says. */
+void engine_plan_set_output(struct engine_plan *p, int mono, double balance);
 const struct routine *engine_plan_routine(const struct engine_plan *p);
 
 /* A session of PLAN, which the engine now owns, with every tempo times

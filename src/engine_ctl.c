@@ -48,6 +48,12 @@ struct engine *engine_create(struct engine_plan *plan, double tempo_scale)
     return e;
 }
 
+void engine_plan_set_output(struct engine_plan *p, int mono, double balance)
+{
+    p->mono = mono != 0;
+    p->balance = balance;
+}
+
 void engine_collect(struct engine *e)
 {
     struct control_cmd c;

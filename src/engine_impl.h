@@ -27,6 +27,8 @@ struct engine_plan {
     struct clip_ref open_cue, close_cue, feedback;
     struct phrase_vocab vocab;
     struct step_sounds steps[ROUTINE_MAX_STEPS];
+    int mono;       /* the listener's output choices (engine_plan_set_output) */
+    double balance;
 };
 
 struct speech_item {

@@ -61,6 +61,8 @@ enum opt_bit {
     O_AWAY = 1 << 13,
     O_BITRATE = 1 << 14,
     O_FIGURES = 1 << 15, /* -v */
+    O_MONO = 1 << 16,
+    O_BALANCE = 1 << 17,
 };
 
 struct options {
@@ -78,6 +80,8 @@ struct options {
     const char *every, *between, *snooze, *run_for, *away;
     int no_mpris;
     int figures;
+    int mono;
+    double balance;
 };
 
 static void usage(FILE *to)
@@ -99,6 +103,8 @@ static void usage(FILE *to)
             "      --latency SEC     ask the device for this much output latency (0.02 to 2)\n"
             "      --sounds DIR      look for sounds in DIR (after the routine's own sounds_dir)\n"
             "      --bitrate KBPS    with render: MP3 or Opus bitrate (default 64, 32)\n"
+            "      --mono            every sound in both ears (for one earbud, or one ear)\n"
+            "      --balance B       -1 (left only) to 1 (right only): turn one side down\n"
             "      --no-voice        the routine's beats alone: no speech\n"
             "      --voice LANG      speak in LANG: en (English), de (German), or off\n"
             "  -q, --quiet           no status line while playing\n"
@@ -256,8 +262,12 @@ static int cmd_render(const char *path, const struct options *o)
     }
     struct clip_bank *bank = NULL;
     int status = 0;
-    struct setup_choice choice = {
-        .sounds = o->sounds, .lang = o->lang, .voice = o->voice, .render_to = o->output};
+    struct setup_choice choice = {.sounds = o->sounds,
+                                  .lang = o->lang,
+                                  .voice = o->voice,
+                                  .render_to = o->output,
+                                  .mono = o->mono,
+                                  .balance = o->balance};
     int bad;
     struct engine_plan *p = setup_plan(path, &choice, &bank, err, sizeof err, &bad);
     if (!p) {
@@ -362,6 +372,8 @@ static int live_setup(const struct options *o, struct live_options *lo, struct u
     lo->choice.lang_default = u->voice[0] ? u->voice : NULL;
     lo->choice.voice = o->voice && !(u->voice_off && !o->lang);
     lo->choice.volume_db = u->volume_db;
+    lo->choice.mono = o->mono || u->mono;
+    lo->choice.balance = o->given & O_BALANCE ? o->balance : u->balance;
     lo->mpris = u->mpris && !o->no_mpris;
     lo->pause_others = u->pause_others;
     return 0;
@@ -514,14 +526,14 @@ static int cmd_remind(const char *routine, const struct options *o)
 static const char *const option_names[] = {
     "-o/--output", "--device", "--latency", "--sounds", "--voice/--no-voice", "--quiet",
     "--events",    "--every",  "--between", "--snooze", "--for",              "--csv",
-    "--no-mpris",  "--away",   "--bitrate", "-v/--verbose",
+    "--no-mpris",  "--away",   "--bitrate", "-v/--verbose",      "--mono",    "--balance",
 };
 
 /* The options each command takes; the rest are mistakes, not ignored. */
 static unsigned options_for(const char *cmd, const struct options *o)
 {
     if (strcmp(cmd, "render") == 0)
-        return O_OUTPUT | O_SOUNDS | O_VOICE | O_QUIET | O_BITRATE;
+        return O_OUTPUT | O_SOUNDS | O_VOICE | O_QUIET | O_BITRATE | O_MONO | O_BALANCE;
     if (strcmp(cmd, "check") == 0)
         return O_SOUNDS | O_VOICE | O_EVENTS;
     if (strcmp(cmd, "devices") == 0)
@@ -531,8 +543,10 @@ static unsigned options_for(const char *cmd, const struct options *o)
     if (strcmp(cmd, "remind") == 0)
         return o->snooze ? O_SNOOZE
                          : O_DEVICE | O_LATENCY | O_SOUNDS | O_VOICE | O_QUIET | O_EVERY |
-                               O_BETWEEN | O_FOR | O_MPRIS | O_AWAY | O_FIGURES;
-    return O_DEVICE | O_LATENCY | O_SOUNDS | O_VOICE | O_QUIET | O_MPRIS | O_FIGURES; /* play */
+                               O_BETWEEN | O_FOR | O_MPRIS | O_AWAY | O_FIGURES | O_MONO |
+                               O_BALANCE;
+    return O_DEVICE | O_LATENCY | O_SOUNDS | O_VOICE | O_QUIET | O_MPRIS | O_FIGURES | O_MONO |
+           O_BALANCE; /* play */
 }
 
 static int refuse_options(const char *cmd, const struct options *o)
@@ -674,7 +688,9 @@ static int run(int argc, char **argv)
         OPT_VOICE,
         OPT_NO_MPRIS,
         OPT_AWAY,
-        OPT_BITRATE
+        OPT_BITRATE,
+        OPT_MONO,
+        OPT_BALANCE
     };
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -693,6 +709,8 @@ static int run(int argc, char **argv)
         {"no-mpris", no_argument, NULL, OPT_NO_MPRIS},
         {"away", required_argument, NULL, OPT_AWAY},
         {"bitrate", required_argument, NULL, OPT_BITRATE},
+        {"mono", no_argument, NULL, OPT_MONO},
+        {"balance", required_argument, NULL, OPT_BALANCE},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {"verbose", no_argument, NULL, 'v'},
@@ -782,6 +800,23 @@ static int run(int argc, char **argv)
             }
             o.bitrate = (int)kbps;
             o.given |= O_BITRATE;
+            break;
+        }
+        case OPT_MONO:
+            o.mono = 1;
+            o.given |= O_MONO;
+            break;
+        case OPT_BALANCE: {
+            char *end;
+            o.balance = strtod(optarg, &end);
+            if (end == optarg || *end || !(o.balance >= -1.0 && o.balance <= 1.0)) {
+                fprintf(stderr,
+                        "calfpace: --balance takes a number, -1 (left only) to 1 (right only) "
+                        "(got \"%s\")\n",
+                        optarg);
+                return EXIT_BAD_INPUT;
+            }
+            o.given |= O_BALANCE;
             break;
         }
         case OPT_NO_MPRIS:

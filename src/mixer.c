@@ -46,6 +46,17 @@ void mixer_init(struct mixer *m, int rate)
     ramp_init(&m->ducking, 1.0f);
     m->duck = 1.0f;
     m->duck_seconds = 0.02;
+    m->balance_l = 1.0f;
+    m->balance_r = 1.0f;
+}
+
+void mixer_set_output(struct mixer *m, int mono, float balance)
+{
+    if (!(balance >= -1.0f && balance <= 1.0f)) /* out of range, or NaN */
+        balance = balance > 1.0f ? 1.0f : balance < -1.0f ? -1.0f : 0.0f;
+    m->mono = mono != 0;
+    m->balance_l = balance > 0.0f ? 1.0f - balance : 1.0f;
+    m->balance_r = balance < 0.0f ? 1.0f + balance : 1.0f;
 }
 
 void mixer_set_duck(struct mixer *m, float gain, double seconds)
@@ -141,7 +152,7 @@ void mixer_add_voice(struct mixer *m, const mixer_sample *data, int64_t frames, 
         m->voices_dropped++;
     }
     float l, r;
-    mixer_pan_gains(pan, &l, &r);
+    mixer_pan_gains(m->mono ? 0.0f : pan, &l, &r);
     v->data = data;
     v->frames = frames;
     v->pos = 0;
@@ -270,7 +281,7 @@ void mixer_render(struct mixer *m, float *out, int frames)
     }
     for (int f = 0; f < frames; f++) {
         float g = ramp_tick(&m->master) * ramp_tick(&m->volume);
-        float l = out[2 * f] * g, r = out[2 * f + 1] * g;
+        float l = out[2 * f] * g * m->balance_l, r = out[2 * f + 1] * g * m->balance_r;
         if (fabsf(l) > MIXER_KNEE || fabsf(r) > MIXER_KNEE)
             m->frames_limited++;
         out[2 * f] = mixer_limit(l);

@@ -50,6 +50,8 @@ struct mixer {
     float duck;                /* the clicks' gain while speech plays (1: no ducking) */
     double duck_seconds;       /* how long the clicks take to go down and come back */
     int duck_hold;             /* ducked with no speech sounding: speech is about to come */
+    int mono;                  /* every voice in both ears, its pan ignored */
+    float balance_l, balance_r; /* the listener's balance, on the whole mix */
     uint64_t voices_dropped;   /* voices started while the pool was full */
     uint64_t frames_limited;   /* frames whose peak went past the knee */
 };
@@ -79,6 +81,13 @@ void mixer_set_duck(struct mixer *m, float gain, double seconds);
  * of a phrase follows the one just ended, so the ramp is down before the
  * speech and across the gaps between its clips. */
 void mixer_hold_duck(struct mixer *m, int hold);
+
+/* For a listener with one earbud in, or one ear that hears less: MONO puts
+ * every voice started from now on in both ears (as if its pan were 0, so it
+ * keeps its loudness); BALANCE (-1 to 1) turns one side of the whole mix
+ * down: 0.5 leaves the right as it is and the left at half (-6 dB), 1 the
+ * right alone.  Meant for before a session starts: it takes effect at once. */
+void mixer_set_output(struct mixer *m, int mono, float balance);
 
 /* The listener's volume (linear), along a ramp. */
 void mixer_set_volume(struct mixer *m, float target, double seconds);

@@ -96,6 +96,8 @@ static struct engine_plan *plan_of(struct routine *r, const char *path,
     struct engine_plan *p = engine_plan_create(r, *bank, c->voice, err, errlen);
     if (!p)
         routine_destroy(r);
+    else
+        engine_plan_set_output(p, c->mono, c->balance);
     return p;
 }
 

@@ -18,6 +18,8 @@ struct setup_choice {
     int voice;                /* 0: the routine's beats alone */
     double volume_db;         /* added to the routine's volumes */
     const char *render_to;    /* a file to render into: its format may fix the rate */
+    int mono;                 /* every sound in both ears */
+    double balance;           /* -1 to 1: the other side turned down; 0 centred */
 };
 
 /* The language a session speaks: --voice, else the routine's, else the

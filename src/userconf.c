@@ -110,6 +110,10 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
         } else if (strcmp(name, "away") == 0 && number(s, &v) == 0 && v >= 1.0 &&
                    v <= 86400.0) {
             u->away = v;
+        } else if (strcmp(name, "mono") == 0 && config_setting_type(s) == CONFIG_TYPE_BOOL) {
+            u->mono = config_setting_get_bool(s);
+        } else if (strcmp(name, "balance") == 0 && number(s, &v) == 0 && v >= -1.0 && v <= 1.0) {
+            u->balance = v;
         } else {
             /* Each setting with its own limit, not the whole list. */
             static const struct {
@@ -125,6 +129,8 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
                 {"pause_others", "true or false", 0},
                 {"prompt_silence", "seconds, 0 to 10.0", 1},
                 {"away", "seconds, 1 to 86400", 1},
+                {"mono", "true or false", 0},
+                {"balance", "a number, -1.0 (left only) to 1.0 (right only)", 1},
             };
             int k = -1;
             for (int i2 = 0; i2 < (int)(sizeof known / sizeof known[0]); i2++)
@@ -138,7 +144,8 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
             else
                 snprintf(err, errlen,
                          "%s:%d: unknown setting '%s' (allowed: device, volume, voice, "
-                         "tempo_scale, latency, mpris, pause_others, prompt_silence, away)",
+                         "tempo_scale, latency, mpris, pause_others, prompt_silence, away, "
+                         "mono, balance)",
                          file, line, name);
             rc = -1;
         }

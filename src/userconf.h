@@ -11,6 +11,8 @@
  *                         # while calfpace plays, resumed after)
  *   prompt_silence = 1.5; # seconds of silence before a reminder speaks
  *   away = 300;           # seconds locked or asleep that restart the interval
+ *   mono = true;          # every sound in both ears (one earbud in, one ear)
+ *   balance = 0.3;        # -1 (left only) to 1 (right only): the other side down
  *
  * Mistakes are reported like a routine's: FILE:LINE: what is wrong.  The
  * device chosen with --device is written back as the new default, keeping
@@ -42,6 +44,8 @@ struct userconf {
     int pause_others;
     double prompt_silence;
     double away;
+    int mono;
+    double balance;
 };
 
 /* Where the file is (it may not exist). */

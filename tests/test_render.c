@@ -203,7 +203,7 @@ static void test_default_routine(const char *dir)
         onset_scan(&so, &sst, side, rv.frames, 1, 0, 0, THRESHOLD, (int64_t)(0.010 * rv.rate));
         size_t panned = 0, on_time = 0, j = 0;
         for (size_t i = 0; i < n; i++) {
-            if (fabs(e[i].pan) < 1.0)
+            if (e[i].pan == 0.0)
                 continue;
             panned++;
             while (j < so.n && so.frame[j] < e[i].frame)
@@ -230,6 +230,89 @@ static void test_default_routine(const char *dir)
     routine_destroy(r);
 }
 
+/* Energy of channel C of R over the 50 ms from frame F. */
+static double energy(const struct rendered *r, int64_t f, int c)
+{
+    double e = 0.0;
+    for (int64_t i = f; i < f + r->rate / 20 && i < r->frames; i++)
+        e += (double)r->x[2 * i + c] * r->x[2 * i + c];
+    return e;
+}
+
+static double db_ratio(double a, double b)
+{
+    return a > 0.0 && b > 0.0 ? 10.0 * log10(a / b) : (a > 0.0 ? 999.0 : -999.0);
+}
+
+/* One earbud in, or one ear that hears less.  The shipped tapping reaches
+ * both ears: each tap's far side 10 to 16 dB under its near side (pan
+ * +-0.75), so it is still heard there and the side still tells the feet
+ * apart.  --mono puts every beat in both ears equally; --balance turns one
+ * side down by its factor and leaves the other as it was. */
+static void test_one_ear(const char *dir)
+{
+    const char *src = getenv("CALFPACE_SOURCE");
+    char cfg[1024], out[512];
+    snprintf(cfg, sizeof cfg, "%s/config/quick.cfg", src ? src : ".");
+    struct routine *r = load(cfg);
+    if (!r)
+        return;
+    struct expected_beat *e;
+    size_t n = expected_beats(r, &e);
+    const char *runs[] = {"", "--mono", "--balance 0.5", "--balance -1"};
+    struct rendered rr[4];
+    int ok[4];
+    for (int k = 0; k < 4; k++) {
+        snprintf(out, sizeof out, "%s/one-ear-%d.wav", dir, k);
+        char extra[64];
+        snprintf(extra, sizeof extra, "--no-voice %s", runs[k]);
+        ok[k] = render_and_scan(cfg, out, extra, &rr[k]) == 0;
+    }
+    if (!ok[0] || !ok[1] || !ok[2] || !ok[3]) {
+        free(e);
+        routine_destroy(r);
+        return;
+    }
+    size_t taps = 0, both = 0, mono_same = 0, bal_ok = 0, right_off = 0;
+    double far_min = 1e9, far_max = -1e9;
+    for (size_t i = 0; i < n; i++) {
+        int64_t f = e[i].frame;
+        double l = energy(&rr[0], f, 0), rt = energy(&rr[0], f, 1);
+        if (e[i].pan != 0.0) {
+            taps++;
+            double far = e[i].pan > 0.0 ? db_ratio(l, rt) : db_ratio(rt, l);
+            far_min = fmin(far_min, far);
+            far_max = fmax(far_max, far);
+            both += far >= -16.0 && far <= -10.0;
+        }
+        /* mono: the same in both ears, and as loud in all as the stereo beat */
+        double ml = energy(&rr[1], f, 0), mr = energy(&rr[1], f, 1);
+        mono_same += ml > 0.0 && fabs(db_ratio(ml, mr)) < 0.01 &&
+                     fabs(db_ratio(ml + mr, l + rt)) < 0.05;
+        /* balance 0.5: the left at a quarter of its energy (-6 dB), the right as it was */
+        double bl = energy(&rr[2], f, 0), br = energy(&rr[2], f, 1);
+        bal_ok += fabs(db_ratio(bl, l) + 6.02) < 0.05 && fabs(db_ratio(br, rt)) < 0.01;
+        /* balance -1: the left alone */
+        right_off += energy(&rr[3], f, 1) == 0.0 && fabs(db_ratio(energy(&rr[3], f, 0), l)) < 0.01;
+    }
+    CHECK(taps > 100 && both == taps,
+          "shipped tapping: every tap in both ears, its far side 10-16 dB down: %zu of %zu "
+          "(far side %.1f to %.1f dB)",
+          both, taps, far_min, far_max);
+    CHECK(mono_same == n, "--mono: %zu of %zu beats equal in both ears, as loud as in stereo",
+          mono_same, n);
+    CHECK(bal_ok == n, "--balance 0.5: %zu of %zu beats with the left 6 dB down, the right as is",
+          bal_ok, n);
+    CHECK(right_off == n, "--balance -1: %zu of %zu beats in the left ear alone", right_off, n);
+    printf("one ear: %zu taps with their far side %.1f to %.1f dB down; --mono %zu/%zu, "
+           "--balance 0.5 %zu/%zu, --balance -1 %zu/%zu\n",
+           taps, far_min, far_max, mono_same, n, bal_ok, n, right_off, n);
+    for (int k = 0; k < 4; k++)
+        free_rendered(&rr[k]);
+    free(e);
+    routine_destroy(r);
+}
+
 int main(void)
 {
     char dir[256], path[512];
@@ -243,6 +326,7 @@ int main(void)
     test_tapping(dir);
     test_steps_and_sounds(dir);
     test_default_routine(dir);
+    test_one_ear(dir);
     tmp_cleanup(dir);
     return CHECK_DONE("test_render");
 }

@@ -51,7 +51,7 @@ static void test_values(void)
     char err[1024] = "";
     put("device = \"usb\";\nvolume = -3;\nvoice = \"de\";\ntempo_scale = 0.9;\n"
         "latency = 0.08;\nmpris = false;\npause_others = false;\nprompt_silence = 2;\n"
-        "away = 600.5;\n");
+        "away = 600.5;\nmono = true;\nbalance = -0.25;\n");
     CHECK(userconf_load(path, &u, err, sizeof err) == 0, "all settings: %s", err);
     CHECK(strcmp(u.device, "usb") == 0, "device %s", u.device);
     CHECK(u.volume_db == -3.0, "volume %g", u.volume_db);
@@ -62,6 +62,7 @@ static void test_values(void)
           u.pause_others);
     CHECK(u.prompt_silence == 2.0, "prompt_silence %g", u.prompt_silence);
     CHECK(u.away == 600.5, "away %g", u.away);
+    CHECK(u.mono == 1 && u.balance == -0.25, "mono %d balance %g", u.mono, u.balance);
 
     put("voice = \"off\";\n");
     CHECK(userconf_load(path, &u, err, sizeof err) == 0 && u.voice_off && u.voice[0] == '\0',
@@ -72,7 +73,7 @@ static void test_values(void)
     CHECK(userconf_load(path, &u, err, sizeof err) == 0, "empty: %s", err);
     CHECK(u.tempo_scale == 1.0 && u.mpris == 1 && u.pause_others == 1 &&
               u.prompt_silence == USERCONF_PROMPT_SILENCE && u.away == USERCONF_AWAY &&
-              u.device[0] == '\0',
+              u.device[0] == '\0' && u.mono == 0 && u.balance == 0.0,
           "defaults kept");
 
     /* Missing file: defaults, no error. */
@@ -90,6 +91,8 @@ static void test_values(void)
     refused("pause_others = \"no\";\n", "1: 'pause_others' has a wrong type (allowed: true or false)");
     refused("prompt_silence = 11;\n", "1: 'prompt_silence' is out of range (allowed: seconds, 0 to 10.0)");
     refused("away = 0.5;\n", "1: 'away' is out of range (allowed: seconds, 1 to 86400)");
+    refused("mono = 1;\n", "1: 'mono' has a wrong type (allowed: true or false)");
+    refused("balance = 1.5;\n", "1: 'balance' is out of range (allowed: a number, -1.0 (left only) to 1.0 (right only))");
     refused("device = 3;\n", "1: 'device' has a wrong type (allowed: a name in quotes");
     refused("voice = 1;\n", "1: 'voice' has a wrong type");
     refused("a = 1;\ncolour = \"red\";\n", "1: unknown setting 'a' (allowed: device, volume, voice,");
