@@ -48,22 +48,31 @@ DE_VOICE=de+f3        # espeak-ng voice: German with the female3 variant (breath
 DE_SPEED=160          # espeak-ng words per minute (default 175); 150 ran past the routines' lead-ins
 
 CLICK_RATE=48000      # Hz, clicks: mono 16-bit WAV
-CLICK_PEAK=-3         # dBFS, peak of clicks
-MIN_ONSET_RATIO=0.8   # first sample must be >= this x peak (onset = first sample)
+CLICK_LUFS=-18.5      # loudness of each click over a 100 ms window from its start (BS.1770):
+                      # at the shipped routines' volumes (clicks -8, voice -2 dB) 8 LU under the voice
+CLICK_MAX_PEAK=-1     # dBFS: a click louder than this at CLICK_LUFS is an error
+CLICK_ATTACK=24       # samples of linear fade-in (0.5 ms at 48 kHz); the first is 1/24 of full level
+MIN_FIRST_DB=-35      # the first sample is at least this re the peak: the click starts there
+MAX_RISE_MS=1         # within this much of the start the click is within 6 dB of its peak
 MAX_TAIL_DB=-60       # last 2 ms of a click must be below this (dB re its peak)
 
-# Clicks.  NAME|description|partials.  Each partial is FREQ:WEIGHT:LENGTH: a
-# sine of FREQ Hz starting at phase 25% (a cosine, i.e. at its peak, with no
-# fade-in) and an exponential decay (sox "fade l", i.e. gain falling linearly
-# in dB) from 0 dB to -100 dB over LENGTH seconds, so -60 dB at 0.6 x LENGTH.
-# All partials start at their peak together, so the sum peaks at sample 0.
-# The weighted sum is normalised to CLICK_PEAK.  No filters (they would delay
-# the peak), no square waves.
+# Clicks.  NAME|description|partials.  Each partial is FREQ:WEIGHT:HOLD:DECAY:
+# a sine of FREQ Hz starting at phase 25% (a cosine), faded in over
+# CLICK_ATTACK samples (linearly, from 1/CLICK_ATTACK on the first sample, so
+# the click's first sample is already sound: its onset is that sample, with
+# no step), held at full level for HOLD seconds and then decaying
+# exponentially (sox "fade l", gain falling linearly in dB) from 0 dB to
+# -100 dB over DECAY seconds.  The weighted sum is brought to CLICK_LUFS.
+# The partials lie between 0.9 and 6 kHz, most of the energy between 1 and
+# 4 kHz, where ears are most sensitive and a TV's speech masks them less than
+# its bass; 10-15 ms of hold and a 40-60 ms decay give each click 20-30 ms of
+# body, so it carries loudness at a modest peak.  No filters (they would
+# smear the start), no square waves.
 CLICKS=(
-  "click|standard click: neutral, crisp|1600:1.00:0.040 3400:0.35:0.020 5200:0.12:0.010"
-  "click-high|heels up: higher, brighter|2500:1.00:0.032 5000:0.30:0.016 7400:0.12:0.008"
-  "click-low|heels down: lower, softer (few overtones, slower decay)|800:1.00:0.055 1700:0.20:0.025"
-  "tap|foot tapping: woody knock (inharmonic partials, high ones die first)|420:1.00:0.070 1100:0.60:0.040 2320:0.35:0.022 3700:0.15:0.012"
+  "click|standard click: neutral, bright|1500:1.00:0.012:0.050 3000:0.35:0.006:0.030 4500:0.10:0.003:0.015"
+  "click-high|heels up: an octave above heels down, brighter|2000:1.00:0.012:0.050 4000:0.30:0.006:0.030 6000:0.08:0.002:0.015"
+  "click-low|heels down: an octave below heels up, rounder (slower decay)|1000:1.00:0.015:0.060 2000:0.40:0.010:0.040 3000:0.20:0.005:0.030"
+  "tap|foot tapping: woody knock (inharmonic partials, high ones die first)|900:1.00:0.012:0.050 1650:0.50:0.008:0.040 2900:0.35:0.005:0.030 4300:0.12:0.002:0.020"
 )
 
 # ---------------------------------------------------------------- checks
@@ -212,45 +221,63 @@ if [[ -n $raw_dir ]]; then
 fi
 
 # ---------------------------------------------------------------- clicks
+# loudness over the 100 ms from a click's start (the file padded with
+# silence, so a shorter click is measured the same way)
+click_lufs() { sox -R -D "$1" "$tmp/padded.wav" pad 0 0.1; "$tmp/loudness" --windows 100 "$tmp/padded.wav" 0 | cut -f2; }
 click_rows=()
 for spec in "${CLICKS[@]}"; do
   IFS='|' read -r name desc partials <<<"$spec"
   read -r -a parts <<<"$partials"
   sum=$(printf '%s\n' "${parts[@]}" | awk -F: '{ s += $2 } END { print s }')
-  len=$(printf '%s\n' "${parts[@]}" | awk -F: '$3 > m { m = $3 } END { print m }')
+  len=$(printf '%s\n' "${parts[@]}" | awk -F: '$3 + $4 > m { m = $3 + $4 } END { print m }')
   mix=()
   recipe=""
   i=0
   for p in "${parts[@]}"; do
-    IFS=: read -r f w l <<<"$p"
+    IFS=: read -r f w h d <<<"$p"
     i=$((i + 1))
     pf="$tmp/$name-$i.wav"
-    # 32-bit float partial: cosine start, exponential decay to -100 dB at l, padded to len
+    l=$(awk -v h="$h" -v d="$d" 'BEGIN { print h + d }')
+    # 32-bit float partial: cosine start, a fade-in of CLICK_ATTACK + 1 samples
+    # whose silent first sample is cut, hold, exponential decay, padded to len
     sox -R -D -n -r "$CLICK_RATE" -c 1 -e floating-point -b 32 "$pf" \
-      synth "$l" sine "$f" 0 25 fade l 0 "$l" "$l" pad 0 "$(awk -v a="$len" -v b="$l" 'BEGIN { print a - b }')"
+      synth "$l" sine "$f" 0 25 fade t "$((CLICK_ATTACK + 1))s" fade l 0 "$l" "$d" trim 1s \
+      pad 0 "$(awk -v a="$len" -v b="$l" 'BEGIN { print a - b }')"
     v=$(awk -v w="$w" -v s="$sum" 'BEGIN { printf "%.6f", w / s }')
     mix+=(-v "$v" "$pf")
-    recipe+="${recipe:+ + }$w x sine ${f} Hz (${l}s)"
+    recipe+="${recipe:+ + }$w x sine ${f} Hz (${h}+${d}s)"
   done
-  out="$tmp/$name.wav"
+  sumf="$tmp/$name-sum.wav"
   if (( ${#parts[@]} > 1 )); then
-    sox -R -D -m "${mix[@]}" -r "$CLICK_RATE" -c 1 -e signed-integer -b 16 "$out" gain -n "$CLICK_PEAK"
+    sox -R -D -m "${mix[@]}" -e floating-point -b 32 "$sumf"
   else
-    sox -R -D "${mix[2]}" -r "$CLICK_RATE" -c 1 -e signed-integer -b 16 "$out" gain -n "$CLICK_PEAK"
+    sox -R -D "${mix[2]}" "$sumf"
   fi
+  raw_lufs=$(click_lufs "$sumf")
+  out="$tmp/$name.wav"
+  sox -R -D "$sumf" -r "$CLICK_RATE" -c 1 -e signed-integer -b 16 "$out" \
+    gain "$(awk -v t="$CLICK_LUFS" -v l="$raw_lufs" 'BEGIN { printf "%.3f", t - l }')"
 
-  # verify: format, onset at the first sample, peak level, silent end
+  # verify: format, loudness, peak, a first sample that is sound, a short
+  # rise to the peak, silent end
   [[ $(soxi -r "$out") == "$CLICK_RATE" && $(soxi -c "$out") == 1 && $(soxi -b "$out") == 16 ]] \
     || die "$name.wav: wrong format ($(soxi -r "$out") Hz, $(soxi -c "$out") ch, $(soxi -b "$out") bit)"
+  lufs=$(click_lufs "$out")
+  awk -v l="$lufs" -v t="$CLICK_LUFS" 'BEGIN { d = l - t; exit !(d > -0.3 && d < 0.3) }' \
+    || die "$name.wav: $lufs LUFS over 100 ms, expected $CLICK_LUFS +-0.3"
   pk=$(peak "$out")
-  first=$(peak "$out" trim 0 1s)
-  tail=$(peak "$out" reverse trim 0 0.002)
-  ratio=$(awk -v a="$first" -v b="$pk" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
-  awk -v r="$ratio" -v m="$MIN_ONSET_RATIO" 'BEGIN { exit !(r >= m) }' \
-    || die "$name.wav: first sample $first is only $ratio x the peak $pk (need >= $MIN_ONSET_RATIO): onset is not the first sample"
   pkdb=$(db "$pk")
-  awk -v d="$pkdb" -v t="$CLICK_PEAK" 'BEGIN { exit !(d >= t - 0.5 && d <= t + 0.5) }' \
-    || die "$name.wav: peak is $pkdb dBFS, expected about $CLICK_PEAK dBFS"
+  awk -v d="$pkdb" -v m="$CLICK_MAX_PEAK" 'BEGIN { exit !(d <= m) }' \
+    || die "$name.wav: peak $pkdb dBFS at $CLICK_LUFS LUFS (at most $CLICK_MAX_PEAK): give it more body"
+  first=$(peak "$out" trim 0 1s)
+  firstdb=$(awk -v a="$first" -v b="$pk" 'BEGIN { if (a <= 0) print -999; else printf "%.1f", 20 * log(a / b) / log(10) }')
+  awk -v d="$firstdb" -v m="$MIN_FIRST_DB" 'BEGIN { exit !(d >= m) }' \
+    || die "$name.wav: first sample at $firstdb dB re the peak (need >= $MIN_FIRST_DB): the click would not start on its first sample"
+  rise=$(peak "$out" trim 0 "0.00$MAX_RISE_MS")
+  risedb=$(awk -v a="$rise" -v b="$pk" 'BEGIN { if (a <= 0) print -999; else printf "%.1f", 20 * log(a / b) / log(10) }')
+  awk -v d="$risedb" 'BEGIN { exit !(d >= -6) }' \
+    || die "$name.wav: only $risedb dB re its peak in its first $MAX_RISE_MS ms (need >= -6): the attack is too slow"
+  tail=$(peak "$out" reverse trim 0 0.002)
   taildb=$(awk -v a="$tail" -v b="$pk" 'BEGIN { if (a <= 0) print -999; else printf "%.1f", 20 * log(a / b) / log(10) }')
   awk -v d="$taildb" -v m="$MAX_TAIL_DB" 'BEGIN { exit !(d <= m) }' \
     || die "$name.wav: does not end in silence (last 2 ms at $taildb dB re peak, need <= $MAX_TAIL_DB)"
@@ -258,8 +285,8 @@ for spec in "${CLICKS[@]}"; do
   mv -f "$out" "$name.wav"
   generated+=("$name.wav")
   ms=$(awk -v s="$(soxi -D "$name.wav")" 'BEGIN { printf "%.0f", s * 1000 }')
-  click_rows+=("$name"$'\t'"$desc"$'\t'"$partials"$'\t'"$recipe"$'\t'"$ms"$'\t'"$ratio"$'\t'"$pkdb")
-  say "$name.wav: ${ms} ms, peak $pkdb dBFS, first sample / peak = $ratio"
+  click_rows+=("$name"$'\t'"$desc"$'\t'"$partials"$'\t'"$recipe"$'\t'"$ms"$'\t'"$lufs"$'\t'"$pkdb"$'\t'"$firstdb")
+  say "$name.wav: ${ms} ms, $lufs LUFS over 100 ms, peak $pkdb dBFS, first sample $firstdb dB re peak"
 done
 
 # ---------------------------------------------------------------- SOURCES.md
@@ -372,37 +399,49 @@ $(cat voice-choice.md 2>/dev/null || echo "(voice-choice.md is missing: run nice
 
 ## Clicks (\`NAME.wav\`)
 
-${CLICK_RATE} Hz, mono, 16-bit PCM WAV, peak ${CLICK_PEAK} dBFS.  Each click is a weighted sum of
-sine partials.  Every partial starts at phase 25 % (a cosine: it starts at its
-peak, with no fade-in) and decays exponentially (\`fade l\`: gain falling linearly
-in dB, from 0 dB to -100 dB over the partial's length, so -60 dB at 0.6 x its
-length).  Because all partials start at their peaks together, the click's peak
-is its first sample: the click's onset is exactly its first sample.  No filters,
-no square waves.  For a partial of F Hz and length L s, padded to the click's
-length T:
+${CLICK_RATE} Hz, mono, 16-bit PCM WAV.  Each click is a weighted sum of sine
+partials.  Every partial starts at phase 25 % (a cosine), fades in linearly
+over ${CLICK_ATTACK} samples (0.5 ms), is held at full level for HOLD seconds and then
+decays exponentially (\`fade l\`: gain falling linearly in dB, from 0 dB to
+-100 dB over DECAY seconds).  The fade-in starts at 1/${CLICK_ATTACK} of full level on
+the first sample, not at zero: the click's first sample is already sound,
+so its onset is exactly its first sample (where calfpace schedules it), and
+there is no step from silence to the peak to spray energy above 8 kHz.  The
+partials lie between 0.9 and 6 kHz, most of the energy between 1 and 4 kHz,
+where hearing is most sensitive and the TV's speech masks less than its
+bass; the hold and the slower decay give each click 20-30 ms of body, so it
+carries loudness at a modest peak.  No filters, no square waves.  For a
+partial of F Hz, hold H s and decay D s, padded to the click's length T:
 
 \`\`\`sh
 sox -R -D -n -r ${CLICK_RATE} -c 1 -e floating-point -b 32 partial.wav \\
-    synth L sine F 0 25 fade l 0 L L pad 0 T-L
+    synth H+D sine F 0 25 fade t $((CLICK_ATTACK + 1))s fade l 0 H+D D trim 1s pad 0 T-H-D
 \`\`\`
 
-and the partials are mixed with weights w/sum(w) and normalised:
+and the partials are mixed with weights w/sum(w) and brought to
+${CLICK_LUFS} LUFS: the BS.1770 loudness of the 100 ms from the click's start
+(\`tools/loudness.c --windows 100\`), so every click is equally loud whatever
+its pitch.  At the shipped routines' volumes (clicks -8 dB, voice -2 dB, and
+every spoken clip at ${SPEECH_LUFS} LUFS) a click sits about 8 LU under the voice
+(tests/test_click_loudness.sh measures it on a rendered session):
 
 \`\`\`sh
-sox -R -D -m -v W1 partial1.wav -v W2 partial2.wav ... \\
-    -r ${CLICK_RATE} -c 1 -e signed-integer -b 16 NAME.wav gain -n ${CLICK_PEAK}
+sox -R -D -m -v W1 partial1.wav -v W2 partial2.wav ... sum.wav
+sox -R -D sum.wav -r ${CLICK_RATE} -c 1 -e signed-integer -b 16 NAME.wav gain \$((${CLICK_LUFS} - LUFS))
 \`\`\`
 
-\`make-sounds.sh\` checks every click and fails if its first sample is below
-${MIN_ONSET_RATIO} x its peak, if its peak is not ${CLICK_PEAK} dBFS (+-0.5 dB), or if its last
-2 ms are not below ${MAX_TAIL_DB} dB re its peak.
+\`make-sounds.sh\` checks every click and fails if its loudness is more than
+0.3 LU off ${CLICK_LUFS} LUFS, if its peak passes ${CLICK_MAX_PEAK} dBFS, if its first sample is
+more than ${MIN_FIRST_DB#-} dB under its peak (it would not start on its first sample), if
+it does not come within 6 dB of its peak in its first ${MAX_RISE_MS} ms, or if its last 2 ms
+are not below ${MAX_TAIL_DB} dB re its peak.
 
-| File | Use | Partials (weight x frequency (length)) | Length | First sample / peak |
-|---|---|---|---:|---:|
+| File | Use | Partials (weight x frequency (hold+decay)) | Length | LUFS (100 ms) | Peak dBFS | First sample re peak |
+|---|---|---|---:|---:|---:|---:|
 EOF
   for row in "${click_rows[@]}"; do
-    IFS=$'\t' read -r n d _ r ms ratio _ <<<"$row"
-    printf '| %s.wav | %s | %s | %s ms | %s |\n' "$n" "$(mdesc "$d")" "$r" "$ms" "$ratio"
+    IFS=$'\t' read -r n d _ r ms lufs pkdb firstdb <<<"$row"
+    printf '| %s.wav | %s | %s | %s ms | %s | %s | %s dB |\n' "$n" "$(mdesc "$d")" "$r" "$ms" "$lufs" "$pkdb" "$firstdb"
   done
 } >"$tmp/SOURCES.md"
 mv -f "$tmp/SOURCES.md" SOURCES.md
