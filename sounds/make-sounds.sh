@@ -63,16 +63,16 @@ MAX_TAIL_DB=-60       # last 2 ms of a click must be below this (dB re its peak)
 # no step), held at full level for HOLD seconds and then decaying
 # exponentially (sox "fade l", gain falling linearly in dB) from 0 dB to
 # -100 dB over DECAY seconds.  The weighted sum is brought to CLICK_LUFS.
-# The partials lie between 0.9 and 6 kHz, most of the energy between 1 and
-# 4 kHz, where ears are most sensitive and a TV's speech masks them less than
-# its bass; 10-15 ms of hold and a 40-60 ms decay give each click 20-30 ms of
+# The partials lie between 1.1 and 7.2 kHz, 97-100 % of each click's energy
+# between 1 and 4 kHz, where ears are most sensitive and a TV's speech masks
+# them less than its bass; 10-15 ms of hold and a 40-60 ms decay give each click 20-30 ms of
 # body, so it carries loudness at a modest peak.  No filters (they would
 # smear the start), no square waves.
 CLICKS=(
-  "click|standard click: neutral, bright|1500:1.00:0.012:0.050 3000:0.35:0.006:0.030 4500:0.10:0.003:0.015"
-  "click-high|heels up: an octave above heels down, brighter|2000:1.00:0.012:0.050 4000:0.30:0.006:0.030 6000:0.08:0.002:0.015"
-  "click-low|heels down: an octave below heels up, rounder (slower decay)|1000:1.00:0.015:0.060 2000:0.40:0.010:0.040 3000:0.20:0.005:0.030"
-  "tap|foot tapping: woody knock (inharmonic partials, high ones die first)|900:1.00:0.012:0.050 1650:0.50:0.008:0.040 2900:0.35:0.005:0.030 4300:0.12:0.002:0.020"
+  "click|standard click: neutral, bright|1600:1.00:0.012:0.050 3200:0.35:0.006:0.030 4800:0.10:0.003:0.015"
+  "click-high|heels up: an octave above heels down, brighter|2400:1.00:0.012:0.050 4800:0.25:0.006:0.030 7200:0.06:0.002:0.015"
+  "click-low|heels down: an octave below heels up, rounder (slower decay)|1200:1.00:0.015:0.060 2400:0.40:0.010:0.040 3600:0.20:0.005:0.030"
+  "tap|foot tapping: woody knock (inharmonic partials, high ones die first)|1150:1.00:0.012:0.050 2050:0.60:0.008:0.040 3150:0.40:0.005:0.030 4500:0.12:0.002:0.020"
 )
 
 # ---------------------------------------------------------------- checks
@@ -243,7 +243,7 @@ for spec in "${CLICKS[@]}"; do
     sox -R -D -n -r "$CLICK_RATE" -c 1 -e floating-point -b 32 "$pf" \
       synth "$l" sine "$f" 0 25 fade t "$((CLICK_ATTACK + 1))s" fade l 0 "$l" "$d" trim 1s \
       pad 0 "$(awk -v a="$len" -v b="$l" 'BEGIN { print a - b }')"
-    v=$(awk -v w="$w" -v s="$sum" 'BEGIN { printf "%.6f", w / s }')
+    v=$(awk -v w="$w" -v s="$sum" 'BEGIN { printf "%.6f", w / s / 2 }')   # half: the sum never clips
     mix+=(-v "$v" "$pf")
     recipe+="${recipe:+ + }$w x sine ${f} Hz (${h}+${d}s)"
   done
@@ -407,8 +407,8 @@ decays exponentially (\`fade l\`: gain falling linearly in dB, from 0 dB to
 the first sample, not at zero: the click's first sample is already sound,
 so its onset is exactly its first sample (where calfpace schedules it), and
 there is no step from silence to the peak to spray energy above 8 kHz.  The
-partials lie between 0.9 and 6 kHz, most of the energy between 1 and 4 kHz,
-where hearing is most sensitive and the TV's speech masks less than its
+partials lie between 1.1 and 7.2 kHz, 97-100 % of each click's energy between
+1 and 4 kHz, where hearing is most sensitive and the TV's speech masks less than its
 bass; the hold and the slower decay give each click 20-30 ms of body, so it
 carries loudness at a modest peak.  No filters, no square waves.  For a
 partial of F Hz, hold H s and decay D s, padded to the click's length T:
@@ -418,7 +418,7 @@ sox -R -D -n -r ${CLICK_RATE} -c 1 -e floating-point -b 32 partial.wav \\
     synth H+D sine F 0 25 fade t $((CLICK_ATTACK + 1))s fade l 0 H+D D trim 1s pad 0 T-H-D
 \`\`\`
 
-and the partials are mixed with weights w/sum(w) and brought to
+and the partials are mixed with weights w/sum(w)/2 and brought to
 ${CLICK_LUFS} LUFS: the BS.1770 loudness of the 100 ms from the click's start
 (\`tools/loudness.c --windows 100\`), so every click is equally loud whatever
 its pitch.  At the shipped routines' volumes (clicks -8 dB, voice -2 dB, and
