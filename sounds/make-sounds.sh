@@ -5,7 +5,7 @@
 #                  chosen by tools/choose-voice.py)
 #   * German cues: one Ogg Vorbis clip per line of de/phrases.tsv, as de/NAME.ogg
 #                  (espeak-ng, voice de+f3), for calfpace --voice de
-#   * clicks:      click, click-high, click-low, tap (synthesised with sox, WAV)
+#   * clicks:      click, click-high, click-low, tap, tap-high (synthesised with sox, WAV)
 #   * SOURCES.md:  how each file was made (tool versions, settings, texts, recipes)
 #   Every spoken clip is trimmed where its sound starts and ends, and brought
 #   to one loudness (ITU-R BS.1770, SPEECH_LUFS) in both languages.
@@ -73,6 +73,7 @@ CLICKS=(
   "click-high|heels up: an octave above heels down, brighter|2400:1.00:0.012:0.050 4800:0.25:0.006:0.030 7200:0.06:0.002:0.015"
   "click-low|heels down: an octave below heels up, rounder (slower decay)|1200:1.00:0.015:0.060 2400:0.40:0.010:0.040 3600:0.20:0.005:0.030"
   "tap|foot tapping: woody knock (inharmonic partials, high ones die first)|1150:1.00:0.012:0.050 2050:0.60:0.008:0.040 3150:0.40:0.005:0.030 4500:0.12:0.002:0.020"
+  "tap-high|the other foot: the same knock a major third higher, so the feet differ by sound too|1450:1.00:0.012:0.050 2580:0.60:0.008:0.040 3970:0.40:0.005:0.030 5670:0.12:0.002:0.020"
 )
 
 # ---------------------------------------------------------------- checks
@@ -138,7 +139,7 @@ make_speech() {
     [[ -n $text ]] || die "${prefix}phrases.tsv:$lineno: empty TEXT for '$name'"
     [[ -z ${seen[$name]:-} ]] || die "${prefix}phrases.tsv:$lineno: '$name' already defined on line ${seen[$name]}"
     seen[$name]=$lineno
-    case $name in click|click-high|click-low|tap) die "${prefix}phrases.tsv:$lineno: '$name' is a click name";; esac
+    case $name in click|click-high|click-low|tap|tap-high) die "${prefix}phrases.tsv:$lineno: '$name' is a click name";; esac
 
     raw="$tmp/raw.wav"
     full="$tmp/full.wav"

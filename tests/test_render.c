@@ -255,6 +255,18 @@ static double energy(const struct rendered *r, int64_t f, int c)
     return e;
 }
 
+/* Power of channel C of R at HZ over the 20 ms from frame F (Goertzel). */
+static double tone(const struct rendered *r, int64_t f, int c, double hz)
+{
+    double w = 2.0 * cos(2.0 * M_PI * hz / r->rate), s1 = 0.0, s2 = 0.0;
+    for (int64_t i = f; i < f + r->rate / 50 && i < r->frames; i++) {
+        double s0 = r->x[2 * i + c] + w * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    return s1 * s1 + s2 * s2 - w * s1 * s2;
+}
+
 static double db_ratio(double a, double b)
 {
     return a > 0.0 && b > 0.0 ? 10.0 * log10(a / b) : (a > 0.0 ? 999.0 : -999.0);
@@ -263,8 +275,10 @@ static double db_ratio(double a, double b)
 /* One earbud in, or one ear that hears less.  The shipped tapping reaches
  * both ears: each tap's far side 10 to 16 dB under its near side (pan
  * +-0.75), so it is still heard there and the side still tells the feet
- * apart.  --mono puts every beat in both ears equally; --balance turns one
- * side down by its factor and leaves the other as it was. */
+ * apart; so does the sound: the left foot's tap is pitched at 1150 Hz, the
+ * right foot's a major third higher, at 1450 Hz, which --mono keeps.  --mono
+ * puts every beat in both ears equally; --balance turns one side down by its
+ * factor and leaves the other as it was. */
 static void test_one_ear(const char *dir)
 {
     const char *src = getenv("CALFPACE_SOURCE");
@@ -289,7 +303,7 @@ static void test_one_ear(const char *dir)
         routine_destroy(r);
         return;
     }
-    size_t taps = 0, both = 0, mono_same = 0, bal_ok = 0, right_off = 0;
+    size_t taps = 0, both = 0, mono_same = 0, bal_ok = 0, right_off = 0, by_sound = 0;
     double far_min = 1e9, far_max = -1e9;
     for (size_t i = 0; i < n; i++) {
         int64_t f = e[i].frame;
@@ -300,6 +314,10 @@ static void test_one_ear(const char *dir)
             far_min = fmin(far_min, far);
             far_max = fmax(far_max, far);
             both += far >= -16.0 && far <= -10.0;
+            /* in mono, the pitch tells the feet apart */
+            double low = tone(&rr[1], f, 0, 1150.0), high = tone(&rr[1], f, 0, 1450.0);
+            double d = e[i].pan < 0.0 ? db_ratio(low, high) : db_ratio(high, low);
+            by_sound += d > 10.0;
         }
         /* mono: the same in both ears, and as loud in all as the stereo beat */
         double ml = energy(&rr[1], f, 0), mr = energy(&rr[1], f, 1);
@@ -315,14 +333,17 @@ static void test_one_ear(const char *dir)
           "shipped tapping: every tap in both ears, its far side 10-16 dB down: %zu of %zu "
           "(far side %.1f to %.1f dB)",
           both, taps, far_min, far_max);
+    CHECK(by_sound == taps, "--mono: %zu of %zu taps tell their foot by pitch (10 dB or more)",
+          by_sound, taps);
     CHECK(mono_same == n, "--mono: %zu of %zu beats equal in both ears, as loud as in stereo",
           mono_same, n);
     CHECK(bal_ok == n, "--balance 0.5: %zu of %zu beats with the left 6 dB down, the right as is",
           bal_ok, n);
     CHECK(right_off == n, "--balance -1: %zu of %zu beats in the left ear alone", right_off, n);
     printf("one ear: %zu taps with their far side %.1f to %.1f dB down; --mono %zu/%zu, "
-           "--balance 0.5 %zu/%zu, --balance -1 %zu/%zu\n",
-           taps, far_min, far_max, mono_same, n, bal_ok, n, right_off, n);
+           "feet told apart by pitch in mono %zu/%zu, --balance 0.5 %zu/%zu, --balance -1 "
+           "%zu/%zu\n",
+           taps, far_min, far_max, mono_same, n, by_sound, taps, bal_ok, n, right_off, n);
     for (int k = 0; k < 4; k++)
         free_rendered(&rr[k]);
     free(e);
