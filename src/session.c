@@ -6,14 +6,39 @@
 #include "signals.h"
 #include "term.h"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
+/* A reload reads the routine and loads its sounds and speech in a thread of
+ * its own: a long sound to decode and resample, or a long text to speak,
+ * takes seconds, and the loop must go on taking keys and signals meanwhile.
+ * One at a time; a save while one runs is read once it is done.  Only the
+ * reload thread touches the bank while it runs (the audio thread reads the
+ * clips it already has, which never move). */
+struct reload_job {
+    pthread_t thread;
+    int running;     /* started, not yet joined */
+    int again;       /* a save came while it ran */
+    int wake[2];     /* the thread writes a byte to wake[1] when done */
+    atomic_int done; /* the plan (or the message) is ready */
+    struct engine_plan *plan;
+    char err[2048];
+    int bad;
+    const char *routine;
+    const struct setup_choice *choice;
+    struct clip_bank **bank;
+};
+
 struct session {
     struct session_params p;
+    struct reload_job job;
     struct engine *engine;
     struct clip_bank **bank;
     const struct routine *shown; /* the newest routine handed to the engine */
@@ -85,16 +110,23 @@ struct session *session_create(struct engine *engine, struct clip_bank **bank,
     s->shown = shown;
     s->out = out;
     s->watch.fd = -1;
+    s->job.wake[0] = s->job.wake[1] = -1;
     s->last_frame = -1;
     s->session_seconds = sequencer_session_seconds(shown);
     status_init(&s->status, p->out, p->out_fd, p->tty, p->quiet);
     return s;
 }
 
+static void reload_wait(struct session *s);
+
 void session_destroy(struct session *s)
 {
     if (!s)
         return;
+    reload_wait(s);
+    for (int i = 0; i < 2; i++)
+        if (s->job.wake[i] >= 0)
+            close(s->job.wake[i]);
     watch_stop(&s->watch);
     free(s);
 }
@@ -175,12 +207,19 @@ static void watch_routine_files(struct session *s)
     watch_set(&s->watch, paths, n);
 }
 
-static void reload(struct session *s)
+static void *reload_thread(void *arg)
 {
-    char err[2048];
-    int bad;
-    struct engine_plan *plan =
-        setup_plan(s->p.routine, s->p.choice, s->bank, err, sizeof err, &bad);
+    struct reload_job *j = arg;
+    j->plan = setup_plan(j->routine, j->choice, j->bank, j->err, sizeof j->err, &j->bad);
+    atomic_store(&j->done, 1);
+    ssize_t w = write(j->wake[1], "r", 1); /* a full pipe is already awake */
+    (void)w;
+    return NULL;
+}
+
+/* What the reload thread found, handed to the engine (or the message shown). */
+static void reload_take(struct session *s, struct engine_plan *plan, const char *err)
+{
     struct control_cmd cmd = {0};
     if (!plan) {
         status_say(&s->status, stderr, "%s", err);
@@ -203,6 +242,75 @@ static void reload(struct session *s)
     if (!s->p.quiet)
         status_say(&s->status, s->p.out,
                    "calfpace: %s reloaded; the session goes on from where it is", s->p.routine);
+}
+
+static void reload(struct session *s)
+{
+    struct reload_job *j = &s->job;
+    if (j->running) {
+        j->again = 1;
+        return;
+    }
+    j->routine = s->p.routine;
+    j->choice = s->p.choice;
+    j->bank = s->bank;
+    j->plan = NULL;
+    j->err[0] = '\0';
+    atomic_store(&j->done, 0);
+    /* The thread takes no signals: they stay for the loop's signalfd. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int started = j->wake[1] >= 0 && pthread_create(&j->thread, NULL, reload_thread, j) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (started) {
+        j->running = 1;
+        return;
+    }
+    reload_thread(j); /* no thread to be had: here, as before */
+    char byte;
+    while (read(j->wake[0], &byte, 1) == 1)
+        ;
+    reload_take(s, j->plan, j->err);
+}
+
+/* The reload thread is done: join it, take up its plan, and read the file
+ * again if it was saved meanwhile. */
+static void reload_ready(void *ctx, short revents)
+{
+    struct session *s = ctx;
+    struct reload_job *j = &s->job;
+    (void)revents;
+    char byte[16];
+    while (read(j->wake[0], byte, sizeof byte) > 0)
+        ;
+    if (!j->running || !atomic_load(&j->done))
+        return;
+    pthread_join(j->thread, NULL);
+    j->running = 0;
+    reload_take(s, j->plan, j->err);
+    j->plan = NULL;
+    if (j->again) {
+        j->again = 0;
+        reload(s);
+    }
+}
+
+/* The session is over: wait for a reload still running and drop its plan. */
+static void reload_wait(struct session *s)
+{
+    struct reload_job *j = &s->job;
+    if (!j->running)
+        return;
+    pthread_join(j->thread, NULL);
+    j->running = 0;
+    engine_plan_destroy(j->plan);
+    j->plan = NULL;
+}
+
+int session_reloading(const struct session *s)
+{
+    return s->job.running && !atomic_load(&s->job.done);
 }
 
 static void on_key(struct session *s, enum term_key key)
@@ -411,6 +519,15 @@ enum session_end session_run(struct session *s, char *err, size_t errlen)
     if (s->p.routine && watch_start(&s->watch, s->p.routine) == 0) {
         watch_routine_files(s);
         session_add_fd(s, s->watch.fd, POLLIN, watch_ready, s);
+        if (pipe(s->job.wake) == 0) {
+            for (int i = 0; i < 2; i++) {
+                fcntl(s->job.wake[i], F_SETFL, O_NONBLOCK);
+                fcntl(s->job.wake[i], F_SETFD, FD_CLOEXEC);
+            }
+            session_add_fd(s, s->job.wake[0], POLLIN, reload_ready, s);
+        } else {
+            s->job.wake[0] = s->job.wake[1] = -1; /* reloads on the loop, as before */
+        }
     }
     s->started_wall = time(NULL);
     s->cpu_before = cpu_seconds();
@@ -422,6 +539,7 @@ enum session_end session_run(struct session *s, char *err, size_t errlen)
     s->last_alive = s->last_turn = now(s);
     while (turn(s))
         ;
+    reload_wait(s);
     term_end();
     status_clear(&s->status);
     return s->end;

@@ -63,6 +63,11 @@ struct session *session_create(struct engine *engine, struct clip_bank **bank,
                                const struct session_params *p);
 void session_destroy(struct session *s);
 
+/* 1 while a reload works in its own thread (the routine read, its sounds and
+ * speech loaded): the loop goes on meanwhile and takes the plan up once it
+ * is done.  A session that ends waits for it. */
+int session_reloading(const struct session *s);
+
 /* Something else the loop waits for (a D-Bus connection, say), on the
  * control thread.  Every member but fd may be NULL. */
 struct session_source {

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[256], routine[512], history[512];
@@ -52,11 +53,25 @@ struct run {
     void (*script)(struct run *r, double now);
     int seen_paused, seen_resumed, n_extra;
     double tempo_seen, ended_at;
+    /* The fake clock runs far ahead of a reload's thread: unless a script
+     * says otherwise, it waits for the thread, as if reloads took no time. */
+    int clock_runs_on;
+    double saved_at, taken_at, last_tick, max_gap; /* real seconds */
+    int typed, acted, acted_while_reloading;
 };
+
+static double real_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static void tick(void *ctx, double now)
 {
     struct run *r = ctx;
+    while (!r->clock_runs_on && r->s && session_reloading(r->s))
+        usleep(1000);
     if (r->script)
         r->script(r, now);
 }
@@ -289,6 +304,80 @@ static void include_reloads(void)
     write_routine(120.0, 4.0);
 }
 
+/* A save that names a long sound to resample (120 s at 44.1 kHz for a
+ * 48 kHz session) is read and loaded in the reload's own thread: the loop
+ * keeps turning (the clock runs at about real time here) and a key (space:
+ * pause) acts while the sound still loads. */
+static void big_script(struct run *r, double now)
+{
+    struct engine_status st;
+    session_status(r->s, &st);
+    double t = real_now();
+    if (r->saved_at > 0 && r->taken_at == 0 && t - r->last_tick > r->max_gap)
+        r->max_gap = t - r->last_tick;
+    r->last_tick = t;
+    if (now > 0.99 && now < 1.01) {
+        char text[2048];
+        snprintf(text, sizeof text,
+                 "name = \"loop\";\nguidance = { voice = false; };\nsounds_dir = \"%s\";\n"
+                 "steps = ( { type = \"paced\"; tempo = 120; seconds = 30.0; lead_in = 0.5; "
+                 "name = \"Heels\"; },\n"
+                 "          { type = \"rest\"; seconds = 30.0; name = \"Rest\"; },\n"
+                 "          { type = \"hold\"; seconds = 10.0; name = \"Big\"; cue = \"big\"; } );\n",
+                 dir);
+        char tmp[600];
+        snprintf(tmp, sizeof tmp, "%s.new", routine);
+        write_text(tmp, text);
+        rename(tmp, routine);
+        r->saved_at = t;
+    }
+    if (r->saved_at > 0 && !r->typed && session_reloading(r->s)) {
+        type(r, " ");
+        r->typed = 1;
+    }
+    if (r->typed && !r->acted && st.paused) {
+        r->acted = 1;
+        r->acted_while_reloading = session_reloading(r->s);
+    }
+    if (r->saved_at > 0 && r->taken_at == 0 && st.reloads >= 1) {
+        r->taken_at = t;
+        session_request_stop(r->s);
+    }
+    if (r->saved_at > 0 && r->taken_at == 0)
+        usleep(20000); /* about real time: 0.05 s a step */
+    if (now > 55.0)
+        session_request_stop(r->s);
+}
+
+static void big_reload(void)
+{
+    char big[600];
+    snprintf(big, sizeof big, "%s/big.wav", dir);
+    write_click(big, 44100, 0.5f, 44100 * 120);
+    write_routine(120.0, 30.0);
+    struct run r;
+    char *report;
+    start(&r, 1, 0, big_script);
+    r.clock_runs_on = 1;
+    r.last_tick = real_now();
+    play(&r, &report);
+    double took = r.taken_at > 0 ? r.taken_at - r.saved_at : -1.0;
+    CHECK(r.taken_at > 0, "the save naming a 120 s sound is taken up: %s", r.text);
+    CHECK(took > 0.25, "loading it takes long enough to matter here (%.0f ms)", took * 1000.0);
+    CHECK(r.max_gap < 0.25, "the loop turned at least every 250 ms meanwhile (longest gap %.0f ms)",
+          r.max_gap * 1000.0);
+    CHECK(r.typed && r.acted && r.acted_while_reloading,
+          "space typed during the load paused before the load was done (typed %d, acted %d, during %d)",
+          r.typed, r.acted, r.acted_while_reloading);
+    printf("big reload: a 120 s sound loaded in %.0f ms in the reload's thread; the loop's longest "
+           "gap meanwhile %.0f ms; a key %s during the load\n",
+           took * 1000.0, r.max_gap * 1000.0, r.acted_while_reloading ? "acted" : "did NOT act");
+    free(report);
+    finish(&r);
+    unlink(big);
+    write_routine(120.0, 4.0);
+}
+
 static void stall_script(struct run *r, double now)
 {
     if (now > 0.99 && now < 1.01)
@@ -408,6 +497,7 @@ int main(void)
     keys_and_quit();
     reloads();
     include_reloads();
+    big_reload();
     stalls();
     long_stop();
     extra_source_and_loss();
