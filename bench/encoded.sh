@@ -19,4 +19,4 @@ for ext in wav flac ogg mp3 opus; do
         "$(ffprobe -v error -show_chapters -of csv "$out/session.$ext" | grep -c '^chapter')"
 done
 CALFPACE=$bin CALFPACE_SOURCE=$root CALFPACE_ENCODE_SHIPPED=1 "$build/tests/test_encoded" |
-    grep -E 'clicks|chapters|checks'
+    grep -E 'clicks|chapters|speech|checks'
