@@ -246,6 +246,43 @@ static void size_warning(const char *out, const struct routine *r, int bitrate)
                 out, bytes / 1e9, (double)frames / r->rate / 60.0, r->rate);
 }
 
+/* Ctrl-C, SIGTERM and SIGHUP end a render between blocks, and its
+ * unfinished file is removed. */
+static void catch_render_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_render_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Says how a render of FRAMES that took TOOK seconds went; its exit status. */
+static int render_result(enum out_file_error rc, const struct options *o, const char *partial,
+                         const char *err, int64_t frames, int rate, double took)
+{
+    if (rc == OUT_FILE_INTERRUPTED) {
+        fprintf(stderr, "calfpace: %s, render stopped; removed the unfinished %s\n",
+                strsignal(render_cancel), partial);
+        return 1;
+    }
+    if (rc != OUT_FILE_OK) {
+        fprintf(stderr, "%s\n", shown(err));
+        return rc == OUT_FILE_BAD_NAME ? EXIT_BAD_INPUT : 1;
+    }
+    if (!o->quiet) {
+        double secs = (double)frames / rate;
+        char len[32];
+        timeline_format_time(secs, len, sizeof len);
+        fprintf(stderr,
+                "calfpace: wrote %s (%s, %lld frames at %d Hz) in %.2f s, %.0fx real time\n",
+                o->output, len, (long long)frames, rate, took, took > 0 ? secs / took : 0.0);
+    }
+    return 0;
+}
+
 static int cmd_render(const char *path, const struct options *o)
 {
     if (!o->output) {
@@ -313,13 +350,7 @@ static int cmd_render(const char *path, const struct options *o)
         clip_bank_destroy(bank);
         return 1;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_render_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    catch_render_signals();
     int64_t frames = 0;
     clock_gettime(CLOCK_MONOTONIC, &prog.t0);
     rc = out_file_render(e, o->output, &fo, &frames, err, sizeof err);
@@ -327,22 +358,7 @@ static int cmd_render(const char *path, const struct options *o)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (prog.shown)
         fprintf(stderr, "\r\033[K");
-    if (rc == OUT_FILE_INTERRUPTED) {
-        fprintf(stderr, "calfpace: %s, render stopped; removed the unfinished %s\n",
-                strsignal(render_cancel), fo.partial);
-        status = 1;
-    } else if (rc != OUT_FILE_OK) {
-        fprintf(stderr, "%s\n", shown(err));
-        status = rc == OUT_FILE_BAD_NAME ? EXIT_BAD_INPUT : 1;
-    } else if (!o->quiet) {
-        double secs = (double)frames / rate;
-        double took = seconds_between(&prog.t0, &t1);
-        char len[32];
-        timeline_format_time(secs, len, sizeof len);
-        fprintf(stderr,
-                "calfpace: wrote %s (%s, %lld frames at %d Hz) in %.2f s, %.0fx real time\n",
-                o->output, len, (long long)frames, rate, took, took > 0 ? secs / took : 0.0);
-    }
+    status = render_result(rc, o, fo.partial, err, frames, rate, seconds_between(&prog.t0, &t1));
     free(chapters);
     engine_destroy(e);
     clip_bank_destroy(bank);
@@ -673,198 +689,277 @@ int main(int argc, char **argv)
     return rc;
 }
 
-static int run(int argc, char **argv)
+enum long_option {
+    OPT_NO_VOICE = 256,
+    OPT_SOUNDS,
+    OPT_LATENCY,
+    OPT_EVENTS,
+    OPT_EVERY,
+    OPT_BETWEEN,
+    OPT_SNOOZE,
+    OPT_FOR,
+    OPT_CSV,
+    OPT_VOICE,
+    OPT_NO_MPRIS,
+    OPT_AWAY,
+    OPT_BITRATE,
+    OPT_MONO,
+    OPT_BALANCE
+};
+
+static const struct option longopts[] = {
+    {"output", required_argument, NULL, 'o'},
+    {"device", required_argument, NULL, 'd'},
+    {"latency", required_argument, NULL, OPT_LATENCY},
+    {"sounds", required_argument, NULL, OPT_SOUNDS},
+    {"no-voice", no_argument, NULL, OPT_NO_VOICE},
+    {"quiet", no_argument, NULL, 'q'},
+    {"events", no_argument, NULL, OPT_EVENTS},
+    {"every", required_argument, NULL, OPT_EVERY},
+    {"between", required_argument, NULL, OPT_BETWEEN},
+    {"snooze", required_argument, NULL, OPT_SNOOZE},
+    {"for", required_argument, NULL, OPT_FOR},
+    {"csv", no_argument, NULL, OPT_CSV},
+    {"voice", required_argument, NULL, OPT_VOICE},
+    {"no-mpris", no_argument, NULL, OPT_NO_MPRIS},
+    {"away", required_argument, NULL, OPT_AWAY},
+    {"bitrate", required_argument, NULL, OPT_BITRATE},
+    {"mono", no_argument, NULL, OPT_MONO},
+    {"balance", required_argument, NULL, OPT_BALANCE},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {"verbose", no_argument, NULL, 'v'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The options that keep their argument (or 1) as given: 1 when C is one. */
+static int plain_option(int c, const char *arg, struct options *o)
 {
-    enum {
-        OPT_NO_VOICE = 256,
-        OPT_SOUNDS,
-        OPT_LATENCY,
-        OPT_EVENTS,
-        OPT_EVERY,
-        OPT_BETWEEN,
-        OPT_SNOOZE,
-        OPT_FOR,
-        OPT_CSV,
-        OPT_VOICE,
-        OPT_NO_MPRIS,
-        OPT_AWAY,
-        OPT_BITRATE,
-        OPT_MONO,
-        OPT_BALANCE
-    };
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"device", required_argument, NULL, 'd'},
-        {"latency", required_argument, NULL, OPT_LATENCY},
-        {"sounds", required_argument, NULL, OPT_SOUNDS},
-        {"no-voice", no_argument, NULL, OPT_NO_VOICE},
-        {"quiet", no_argument, NULL, 'q'},
-        {"events", no_argument, NULL, OPT_EVENTS},
-        {"every", required_argument, NULL, OPT_EVERY},
-        {"between", required_argument, NULL, OPT_BETWEEN},
-        {"snooze", required_argument, NULL, OPT_SNOOZE},
-        {"for", required_argument, NULL, OPT_FOR},
-        {"csv", no_argument, NULL, OPT_CSV},
-        {"voice", required_argument, NULL, OPT_VOICE},
-        {"no-mpris", no_argument, NULL, OPT_NO_MPRIS},
-        {"away", required_argument, NULL, OPT_AWAY},
-        {"bitrate", required_argument, NULL, OPT_BITRATE},
-        {"mono", no_argument, NULL, OPT_MONO},
-        {"balance", required_argument, NULL, OPT_BALANCE},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"verbose", no_argument, NULL, 'v'},
-        {NULL, 0, NULL, 0},
-    };
-    struct options o = {.voice = 1};
+    switch (c) {
+    case 'o':
+        o->output = arg;
+        o->given |= O_OUTPUT;
+        return 1;
+    case OPT_NO_VOICE:
+        o->voice = 0;
+        o->given |= O_VOICE;
+        return 1;
+    case 'q':
+        o->quiet = 1;
+        o->given |= O_QUIET;
+        return 1;
+    case OPT_EVENTS:
+        o->events = 1;
+        o->given |= O_EVENTS;
+        return 1;
+    case OPT_EVERY:
+        o->every = arg;
+        o->given |= O_EVERY;
+        return 1;
+    case OPT_BETWEEN:
+        o->between = arg;
+        o->given |= O_BETWEEN;
+        return 1;
+    case OPT_SNOOZE:
+        o->snooze = arg;
+        o->given |= O_SNOOZE;
+        return 1;
+    case OPT_FOR:
+        o->run_for = arg;
+        o->given |= O_FOR;
+        return 1;
+    case OPT_CSV:
+        o->csv = 1;
+        o->given |= O_CSV;
+        return 1;
+    case OPT_MONO:
+        o->mono = 1;
+        o->given |= O_MONO;
+        return 1;
+    case OPT_NO_MPRIS:
+        o->no_mpris = 1;
+        o->given |= O_MPRIS;
+        return 1;
+    case OPT_AWAY:
+        o->away = arg;
+        o->given |= O_AWAY;
+        return 1;
+    case 'v':
+        o->figures = 1;
+        o->given |= O_FIGURES;
+        return 1;
+    }
+    return 0;
+}
+
+/* The options whose value is checked: each gives 0, or EXIT_BAD_INPUT
+ * after saying what is allowed. */
+static int option_device(const char *arg, struct options *o)
+{
+    if (!arg[0]) {
+        fprintf(stderr, "calfpace: --device needs a name or an index (see 'calfpace "
+                        "devices')\n");
+        return EXIT_BAD_INPUT;
+    }
+    o->device = arg;
+    o->given |= O_DEVICE;
+    return 0;
+}
+
+static int option_latency(const char *arg, struct options *o)
+{
+    char *end;
+    o->latency = strtod(arg, &end);
+    if (end == arg || *end ||
+        !(o->latency >= USERCONF_LATENCY_MIN && o->latency <= USERCONF_LATENCY_MAX)) {
+        fprintf(stderr, "calfpace: --latency takes seconds, %g to %g (got \"%s\")\n",
+                USERCONF_LATENCY_MIN, USERCONF_LATENCY_MAX, arg);
+        return EXIT_BAD_INPUT;
+    }
+    o->given |= O_LATENCY;
+    return 0;
+}
+
+static int option_sounds(const char *arg, struct options *o)
+{
+    struct stat st;
+    errno = 0;
+    if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "calfpace: --sounds \"%s\" is not a folder (%s)\n", arg,
+                errno == ENOENT ? "no such folder" : "a folder of sound files is needed");
+        return EXIT_BAD_INPUT;
+    }
+    o->sounds = arg;
+    o->given |= O_SOUNDS;
+    return 0;
+}
+
+static int option_bitrate(const char *arg, struct options *o)
+{
+    char *end;
+    long kbps = strtol(arg, &end, 10);
+    if (*end || kbps < 8 || kbps > 320) {
+        fprintf(stderr, "calfpace: --bitrate takes kbit/s, 8 to 320 (got \"%s\")\n", arg);
+        return EXIT_BAD_INPUT;
+    }
+    o->bitrate = (int)kbps;
+    o->given |= O_BITRATE;
+    return 0;
+}
+
+static int option_balance(const char *arg, struct options *o)
+{
+    char *end;
+    o->balance = strtod(arg, &end);
+    if (end == arg || *end || !(o->balance >= -1.0 && o->balance <= 1.0)) {
+        fprintf(stderr,
+                "calfpace: --balance takes a number, -1 (left only) to 1 (right only) "
+                "(got \"%s\")\n",
+                arg);
+        return EXIT_BAD_INPUT;
+    }
+    o->given |= O_BALANCE;
+    return 0;
+}
+
+static int option_voice(const char *arg, struct options *o)
+{
+    /* As in the personal config: en, de or off, in any case. */
     static char lang[8];
+    size_t i = 0;
+    for (; arg[i] && i < sizeof lang - 1; i++)
+        lang[i] = (char)tolower((unsigned char)arg[i]);
+    lang[i] = '\0';
+    o->given |= O_VOICE;
+    if (strcmp(lang, "off") == 0 && !arg[i]) {
+        o->voice = 0;
+        o->lang = NULL;
+        return 0;
+    }
+    if (arg[i] || !routine_voice_known(lang)) {
+        fprintf(stderr,
+                "calfpace: --voice \"%s\" is not a language calfpace speaks "
+                "(allowed: en, de, or off for no speech)\n",
+                arg);
+        return EXIT_BAD_INPUT;
+    }
+    o->lang = lang;
+    o->voice = 1;
+    return 0;
+}
+
+/* Reads the options into O: -1 to go on, else the exit status (after help,
+ * the version, or a refusal said). */
+static int parse_options(int argc, char **argv, struct options *o)
+{
     int c;
     while ((c = getopt_long(argc, argv, "o:d:qhVv", longopts, NULL)) != -1) {
+        if (plain_option(c, optarg, o))
+            continue;
+        int rc;
         switch (c) {
-        case 'o':
-            o.output = optarg;
-            o.given |= O_OUTPUT;
-            break;
         case 'd':
-            if (!optarg[0]) {
-                fprintf(stderr, "calfpace: --device needs a name or an index (see 'calfpace "
-                                "devices')\n");
-                return EXIT_BAD_INPUT;
-            }
-            o.device = optarg;
-            o.given |= O_DEVICE;
+            rc = option_device(optarg, o);
             break;
-        case OPT_LATENCY: {
-            char *end;
-            o.latency = strtod(optarg, &end);
-            if (end == optarg || *end ||
-                !(o.latency >= USERCONF_LATENCY_MIN && o.latency <= USERCONF_LATENCY_MAX)) {
-                fprintf(stderr, "calfpace: --latency takes seconds, %g to %g (got \"%s\")\n",
-                        USERCONF_LATENCY_MIN, USERCONF_LATENCY_MAX, optarg);
-                return EXIT_BAD_INPUT;
-            }
-            o.given |= O_LATENCY;
+        case OPT_LATENCY:
+            rc = option_latency(optarg, o);
             break;
-        }
-        case OPT_SOUNDS: {
-            struct stat st;
-            errno = 0;
-            if (stat(optarg, &st) != 0 || !S_ISDIR(st.st_mode)) {
-                fprintf(stderr, "calfpace: --sounds \"%s\" is not a folder (%s)\n", optarg,
-                        errno == ENOENT ? "no such folder" : "a folder of sound files is needed");
-                return EXIT_BAD_INPUT;
-            }
-            o.sounds = optarg;
-            o.given |= O_SOUNDS;
+        case OPT_SOUNDS:
+            rc = option_sounds(optarg, o);
             break;
-        }
-        case OPT_NO_VOICE:
-            o.voice = 0;
-            o.given |= O_VOICE;
+        case OPT_BITRATE:
+            rc = option_bitrate(optarg, o);
             break;
-        case 'q':
-            o.quiet = 1;
-            o.given |= O_QUIET;
+        case OPT_BALANCE:
+            rc = option_balance(optarg, o);
             break;
-        case OPT_EVENTS:
-            o.events = 1;
-            o.given |= O_EVENTS;
+        case OPT_VOICE:
+            rc = option_voice(optarg, o);
             break;
-        case OPT_EVERY:
-            o.every = optarg;
-            o.given |= O_EVERY;
-            break;
-        case OPT_BETWEEN:
-            o.between = optarg;
-            o.given |= O_BETWEEN;
-            break;
-        case OPT_SNOOZE:
-            o.snooze = optarg;
-            o.given |= O_SNOOZE;
-            break;
-        case OPT_FOR:
-            o.run_for = optarg;
-            o.given |= O_FOR;
-            break;
-        case OPT_CSV:
-            o.csv = 1;
-            o.given |= O_CSV;
-            break;
-        case OPT_BITRATE: {
-            char *end;
-            long kbps = strtol(optarg, &end, 10);
-            if (*end || kbps < 8 || kbps > 320) {
-                fprintf(stderr,
-                        "calfpace: --bitrate takes kbit/s, 8 to 320 (got \"%s\")\n", optarg);
-                return EXIT_BAD_INPUT;
-            }
-            o.bitrate = (int)kbps;
-            o.given |= O_BITRATE;
-            break;
-        }
-        case OPT_MONO:
-            o.mono = 1;
-            o.given |= O_MONO;
-            break;
-        case OPT_BALANCE: {
-            char *end;
-            o.balance = strtod(optarg, &end);
-            if (end == optarg || *end || !(o.balance >= -1.0 && o.balance <= 1.0)) {
-                fprintf(stderr,
-                        "calfpace: --balance takes a number, -1 (left only) to 1 (right only) "
-                        "(got \"%s\")\n",
-                        optarg);
-                return EXIT_BAD_INPUT;
-            }
-            o.given |= O_BALANCE;
-            break;
-        }
-        case OPT_NO_MPRIS:
-            o.no_mpris = 1;
-            o.given |= O_MPRIS;
-            break;
-        case OPT_AWAY:
-            o.away = optarg;
-            o.given |= O_AWAY;
-            break;
-        case OPT_VOICE: {
-            /* As in the personal config: en, de or off, in any case. */
-            size_t i = 0;
-            for (; optarg[i] && i < sizeof lang - 1; i++)
-                lang[i] = (char)tolower((unsigned char)optarg[i]);
-            lang[i] = '\0';
-            o.given |= O_VOICE;
-            if (strcmp(lang, "off") == 0 && !optarg[i]) {
-                o.voice = 0;
-                o.lang = NULL;
-                break;
-            }
-            if (optarg[i] || !routine_voice_known(lang)) {
-                fprintf(stderr,
-                        "calfpace: --voice \"%s\" is not a language calfpace speaks "
-                        "(allowed: en, de, or off for no speech)\n",
-                        optarg);
-                return EXIT_BAD_INPUT;
-            }
-            o.lang = lang;
-            o.voice = 1;
-            break;
-        }
         case 'h':
             usage(stdout);
             return 0;
         case 'V':
             printf("calfpace %s\n", CALFPACE_VERSION);
             return 0;
-        case 'v':
-            o.figures = 1;
-            o.given |= O_FIGURES;
-            break;
         default:
             fprintf(stderr, "Try 'calfpace --help'.\n");
             return EXIT_BAD_INPUT;
         }
+        if (rc != 0)
+            return rc;
     }
+    return -1;
+}
+
+/* The routine CMD is to use, from the one NAMED (or NULL for the default),
+ * into FOUND: 0, or the exit status after saying what is wrong. */
+static int routine_for(const char *cmd, const char *named, char *found, size_t foundlen)
+{
+    if (named)
+        return find_routine(named, found, foundlen) != 0 ? EXIT_BAD_INPUT : 0;
+    if (strcmp(cmd, "play") != 0 && strcmp(cmd, "remind") != 0) {
+        char names[512], dir[2200];
+        shipped_names(names, sizeof names, dir, sizeof dir);
+        fprintf(stderr, "calfpace: %s needs a routine: a file, or a shipped one by name (%s)\n",
+                cmd, names[0] ? names : "calf-pump, quick");
+        return EXIT_BAD_INPUT;
+    }
+    if (default_routine(strcmp(cmd, "remind") == 0 ? "quick.cfg" : "calf-pump.cfg", found,
+                        foundlen) != 0) {
+        fprintf(stderr, "calfpace: cannot find the shipped routines (set CALFPACE_DATA to the "
+                        "folder that holds sounds/ and config/)\n");
+        return 1;
+    }
+    return 0;
+}
+
+static int run(int argc, char **argv)
+{
+    struct options o = {.voice = 1};
+    int done = parse_options(argc, argv, &o);
+    if (done >= 0)
+        return done;
     static const char *const commands[] = {"play",   "render", "check", "devices",
                                            "remind", "stats",  NULL};
     const char *cmd = "play";
@@ -900,27 +995,10 @@ static int run(int argc, char **argv)
         return EXIT_BAD_INPUT;
     }
     char found[4096];
-    const char *routine = arg < argc ? argv[arg] : NULL;
-    if (!routine) {
-        if (strcmp(cmd, "play") != 0 && strcmp(cmd, "remind") != 0) {
-            char names[512], dir[2200];
-            shipped_names(names, sizeof names, dir, sizeof dir);
-            fprintf(stderr, "calfpace: %s needs a routine: a file, or a shipped one by name (%s)\n",
-                    cmd, names[0] ? names : "calf-pump, quick");
-            return EXIT_BAD_INPUT;
-        }
-        if (default_routine(strcmp(cmd, "remind") == 0 ? "quick.cfg" : "calf-pump.cfg", found,
-                            sizeof found) != 0) {
-            fprintf(stderr, "calfpace: cannot find the shipped routines (set CALFPACE_DATA to the "
-                            "folder that holds sounds/ and config/)\n");
-            return 1;
-        }
-        routine = found;
-    } else {
-        if (find_routine(routine, found, sizeof found) != 0)
-            return EXIT_BAD_INPUT;
-        routine = found;
-    }
+    int rc = routine_for(cmd, arg < argc ? argv[arg] : NULL, found, sizeof found);
+    if (rc != 0)
+        return rc;
+    const char *routine = found;
     if (strcmp(cmd, "check") == 0)
         return cmd_check(routine, &o);
     if (strcmp(cmd, "render") == 0)
