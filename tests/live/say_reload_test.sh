@@ -61,19 +61,19 @@ before=$(clips)
 sleep 1
 save "Ankle circles & ten each way"
 sleep 1.5
-screen=$(T capture-pane -p -S -40)
+screen=$(T capture-pane -p -J -S -40)
 check 'grep -q "say.cfg:[0-9]*: .*cannot speak" <<<"$screen" && [ ! -s "$work/exit" ]' \
     "a text with a \"&\" is refused with its line, and the session plays on"
 save "$new"
 sleep 1.5
-screen=$(T capture-pane -p -S -40)
+screen=$(T capture-pane -p -J -S -40)
 check 'grep -q "say.cfg reloaded" <<<"$screen" && [ ! -s "$work/exit" ]' "the new text is taken up"
 check '[ "$(clips)" = $((before + 1)) ]' "the new text is synthesised: $before clip(s) in the cache, then $(clips)"
 
 wait "$rec_pid" 2>/dev/null
 for _ in $(seq 100); do [ -s "$work/exit" ] && break; sleep 0.1; done
 rc=$(cat "$work/exit" 2>/dev/null)
-screen=$(T capture-pane -p -S -60)
+screen=$(T capture-pane -p -J -S -60)
 check '[ "$rc" = 0 ]' "the session ends on its own with status 0 (got '$rc')"
 
 # What a listener hears, by a recogniser restricted to these phrases.
