@@ -60,7 +60,9 @@ static void half_peak(struct onsets *o, const float *x, int64_t frames, int chan
 }
 
 /* Every planned beat of R has an onset within 1 ms in the decoded FILE, on
- * the side its pan puts it, and there are no others. */
+ * the side its pan puts it (and on the other side too when it is centred),
+ * and there are no others; a partly panned beat may or may not reach the
+ * threshold on its far side, but when it does, it is there on time. */
 static void check_clicks(const struct routine *r, const char *file, const char *what)
 {
     char wav[1100];
@@ -75,7 +77,7 @@ static void check_clicks(const struct routine *r, const char *file, const char *
     struct expected_beat *e;
     size_t n = expected_beats(r, &e);
     double worst = 0.0;
-    size_t found = 0, onsets_total = 0;
+    size_t found = 0, far = 0, onsets_total = 0;
     for (int c = 0; c < 2; c++) {
         struct onsets o = {0};
         struct onset_state st = {0};
@@ -84,12 +86,18 @@ static void check_clicks(const struct routine *r, const char *file, const char *
         onsets_total += o.n;
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
-            if (c == 0 ? e[i].pan >= 1.0 : e[i].pan <= -1.0)
-                continue;
+            int away = c == 0 ? e[i].pan > 0.0 : e[i].pan < 0.0;
             double want = (double)e[i].frame / r->rate;
             while (k < o.n && (double)o.frame[k] / rate < want - 0.005)
                 k++;
             double d = k < o.n ? (double)o.frame[k] / rate - want : 1e9;
+            if (away) {
+                if (fabs(d) <= 0.001) {
+                    far++;
+                    k++;
+                }
+                continue;
+            }
             if (fabs(d) > worst)
                 worst = fabs(d);
             CHECK(fabs(d) <= 0.001, "%s: beat %zu (step %d) at %.4f s decodes at %+.3f ms", what,
@@ -101,8 +109,8 @@ static void check_clicks(const struct routine *r, const char *file, const char *
         }
         onsets_free(&o);
     }
-    CHECK(found == onsets_total, "%s: %zu onsets decoded, %zu of them planned beats", what,
-          onsets_total, found);
+    CHECK(found + far == onsets_total, "%s: %zu onsets decoded, %zu of them planned beats", what,
+          onsets_total, found + far);
     printf("%s: %zu clicks within 1 ms of the plan, worst %.3f ms\n", what, found, worst * 1000.0);
     free(e);
     free(x);
@@ -168,7 +176,7 @@ static float *side_of(const float *x, int64_t frames)
     return s;
 }
 
-/* Every hard-panned beat of R is a tap in WAV's left minus right, and every one
+/* Every panned beat of R is a tap in WAV's left minus right, and every one
  * of them is kept, within 1 ms, in the decoded FILE (match_taps); the same
  * match on the decoded file moved 1.5 ms later finds none, so the check can
  * see a timing error. */
@@ -197,7 +205,7 @@ static void check_taps_under_speech(const struct routine *r, const char *wav, co
     struct expected_beat *e;
     size_t beats = expected_beats(r, &e), planned = 0;
     for (size_t i = 0; i < beats; i++)
-        planned += fabs(e[i].pan) >= 1.0; /* centred beats cancel out with the speech */
+        planned += e[i].pan != 0.0; /* centred beats cancel out with the speech */
     CHECK(o.n == planned, "%s: the WAV's left minus right has %zu taps, planned %zu", what, o.n,
           planned);
     /* what a fixed threshold on the decoded file makes of the same taps */
