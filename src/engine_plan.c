@@ -55,6 +55,34 @@ static void announce(const struct engine_plan *pl, const struct step *st, struct
     }
 }
 
+/* The click that answers the volume keys: the standard click, or, when that
+ * cannot be loaded (a broken click.wav in the user's own folder), the
+ * routine's first beat sound.  So a broken click breaks only the routines
+ * that need it, and the message says what for. */
+static int load_feedback(struct clip_bank *bank, struct engine_plan *pl, char *err,
+                         size_t errlen)
+{
+    const struct routine *r = pl->routine;
+    char why[1536];
+    int idx = clip_bank_load(bank, ROUTINE_DEFAULT_SOUND, why, sizeof why);
+    if (idx >= 0) {
+        const struct clip *c = clip_bank_get(bank, idx);
+        pl->feedback.data = c->data;
+        pl->feedback.frames = c->frames;
+        return 0;
+    }
+    for (int i = 0; i < r->n_steps; i++)
+        if (pl->steps[i].n > 0) {
+            pl->feedback = pl->steps[i].clip[0];
+            return 0;
+        }
+    snprintf(err, errlen,
+             "%s: %s (the standard click is what answers the volume keys, and this routine has "
+             "no beat sound to use instead)",
+             r->path, why);
+    return -1;
+}
+
 struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank,
                                        int voice, char *err, size_t errlen)
 {
@@ -76,8 +104,6 @@ struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank
         goto fail;
     if (r->end_cue[0] &&
         load_ref(bank, r, r->end_cue, r->end_cue_line, &pl->close_cue, err, errlen))
-        goto fail;
-    if (load_ref(bank, r, ROUTINE_DEFAULT_SOUND, 0, &pl->feedback, err, errlen))
         goto fail;
     for (int i = 0; i < r->n_steps; i++) {
         const struct step *st = &r->steps[i];
@@ -104,6 +130,8 @@ struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank
     }
     if (word > 0.0)
         r->count_word = word;
+    if (load_feedback(bank, pl, err, errlen))
+        goto fail;
     if (pl->voice) {
         for (int w = 0; w < WORD_COUNT; w++)
             if (load_ref(bank, r, phrase_word_name((enum phrase_word)w), 0, &pl->vocab.word[w], err,

@@ -119,7 +119,6 @@ syntax 'steps = ( { type = "paced"; tempo = 60.0; beats = 4.5; } );' \
     "1: 'beats' must be a whole number, not a decimal number \(allowed: 1 to 100000\)$"
 printf '\xef\xbb\xbfsteps = ( { type = "rest"; seconds = 5.0; } );\n' >"$dir/bom.cfg"
 expect 0 'total 0:05' -- check bom.cfg
-
 # The smallest documented routine: no warning about its own defaults, and
 # no closing cue promised where there is none.
 printf 'steps = ( { type = "paced"; tempo = 60.0; beats = 40; } );\n' >"$dir/small.cfg"
@@ -166,6 +165,18 @@ try_conf 'tempo_scale = "fast";' "^$conf:1: 'tempo_scale' has a wrong type \(all
 try_conf 'latency = 0.001;' "^$conf:1: 'latency' is out of range \(allowed: seconds, 0.02 to 2.0\)$"
 try_conf 'device = 3;' "^$conf:1: 'device' has a wrong type \(allowed: a name in quotes"
 rm -f "$conf"
+
+# A broken click.wav in the user's own sound folder breaks only the
+# routines that need it, and the message says what for.
+mine=$XDG_DATA_HOME/calfpace/sounds
+mkdir -p "$mine"
+echo 'not a sound' >"$mine/click.wav"
+expect 0 'total' -- check quick
+printf 'steps = ( { type = "hold"; seconds = 5.0; } );\n' >"$dir/hold.cfg"
+expect 2 "^hold.cfg: .*click.wav.* \(the standard click is what answers the volume keys, and this routine has no beat sound to use instead\)$" -- check hold.cfg
+printf 'steps = (\n  { type = "paced"; tempo = 60.0; beats = 4; } );\n' >"$dir/beat.cfg"
+expect 2 "^beat.cfg:2: .*click.wav" -- check beat.cfg
+rm -rf "$mine"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
