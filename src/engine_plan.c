@@ -225,6 +225,11 @@ void engine_plan_warn(const struct engine_plan *p, FILE *to)
 {
     const struct routine *r = p->routine;
     char path[4 * ROUTINE_PATH_MAX + 1];
+    if (r->not_utf8_line)
+        fprintf(to,
+                "%s:%d: warning: the file is not UTF-8 (Latin-1, perhaps): names and words with "
+                "accents show as \\xNN codes and cannot be spoken (save it as UTF-8)\n",
+                term_clean(r->path, path, sizeof path), r->not_utf8_line);
     if (!p->voice)
         return;
     if (r->cue[0]) {

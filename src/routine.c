@@ -900,6 +900,30 @@ struct routine *routine_parse(const char *text, const char *name, char *err, siz
     return r;
 }
 
+/* The first line of TEXT (LEN bytes) that is not valid UTF-8; 0 if none. */
+static int first_non_utf8_line(const unsigned char *t, size_t len)
+{
+    int line = 1;
+    for (size_t i = 0; i < len;) {
+        unsigned char b = t[i];
+        size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 && b >= 0xC2 ? 2 : (b & 0xF0) == 0xE0 ? 3
+                 : (b & 0xF8) == 0xF0 && b <= 0xF4 ? 4 : 0;
+        if (n == 0 || i + n > len)
+            return line;
+        for (size_t k = 1; k < n; k++)
+            if ((t[i + k] & 0xC0) != 0x80)
+                return line;
+        /* No overlong three- or four-byte forms, no surrogates, nothing past U+10FFFF. */
+        if ((n == 3 && ((b == 0xE0 && t[i + 1] < 0xA0) || (b == 0xED && t[i + 1] >= 0xA0))) ||
+            (n == 4 && ((b == 0xF0 && t[i + 1] < 0x90) || (b == 0xF4 && t[i + 1] >= 0x90))))
+            return line;
+        if (b == '\n')
+            line++;
+        i += n;
+    }
+    return 0;
+}
+
 struct routine *routine_load(const char *path, char *err, size_t errlen)
 {
     struct ctx c = {path, err, errlen, NULL, NULL};
@@ -922,6 +946,8 @@ struct routine *routine_load(const char *path, char *err, size_t errlen)
         return NULL;
     }
     struct routine *r = routine_parse(text, path, err, errlen);
+    if (r)
+        r->not_utf8_line = first_non_utf8_line((const unsigned char *)text, got);
     free(text);
     return r;
 }

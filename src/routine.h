@@ -107,6 +107,9 @@ struct routine {
      * that a save of any of them can be noticed. */
     int n_files;
     char files[ROUTINE_FILES_MAX][ROUTINE_PATH_MAX];
+    /* The first line of the routine file that is not valid UTF-8 (saved as
+     * Latin-1 by an old editor, say), for a warning; 0 when it all is. */
+    int not_utf8_line;
 };
 
 /* The standard click, used by paced steps that name no sounds. */

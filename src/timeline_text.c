@@ -92,6 +92,8 @@ void timeline_print_events(FILE *to, const struct routine *r)
     struct sequencer s;
     struct seq_event ev;
     sequencer_init(&s, r, r->rate);
+    fprintf(to, "# sample event round step beat pan   (samples at %d Hz from the start)\n",
+            r->rate);
     do {
         sequencer_next(&s, &ev);
         double pan = 0.0;

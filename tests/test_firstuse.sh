@@ -119,6 +119,26 @@ syntax 'steps = ( { type = "paced"; tempo = 60.0; beats = 4.5; } );' \
     "1: 'beats' must be a whole number, not a decimal number \(allowed: 1 to 100000\)$"
 printf '\xef\xbb\xbfsteps = ( { type = "rest"; seconds = 5.0; } );\n' >"$dir/bom.cfg"
 expect 0 'total 0:05' -- check bom.cfg
+# A routine saved as Latin-1 ("Wadenübung" with a single byte 0xFC): a
+# warning with its line; UTF-8 and plain ASCII get none.
+printf '# Latin-1\nname = "Waden\xfcbung";\nsteps = ( { type = "rest"; seconds = 5.0; } );\n' >"$dir/latin1.cfg"
+for voice in --no-voice --voice=en; do
+    (cd "$dir" && "$bin" check latin1.cfg $voice >/dev/null 2>"$dir/err")
+    if [ $? = 0 ] && grep -q '^latin1.cfg:2: warning: the file is not UTF-8 (Latin-1, perhaps)' "$dir/err"; then
+        passed=$((passed + 1)); echo "ok: check latin1.cfg $voice warns: $(cat "$dir/err")"
+    else failed=$((failed + 1)); echo "FAIL: check latin1.cfg $voice:"; sed 's/^/   | /' "$dir/err"; fi
+done
+printf '# UTF-8\nname = "Waden\xc3\xbcbung";\nsteps = ( { type = "rest"; seconds = 5.0; } );\n' >"$dir/utf8.cfg"
+(cd "$dir" && "$bin" check utf8.cfg >/dev/null 2>"$dir/err")
+if [ $? = 0 ] && ! grep -q 'not UTF-8' "$dir/err"; then
+    passed=$((passed + 1)); echo "ok: a UTF-8 routine gets no encoding warning"
+else failed=$((failed + 1)); echo "FAIL: a UTF-8 routine:"; sed 's/^/   | /' "$dir/err"; fi
+# check --events starts with a header naming its columns.
+out=$(cd "$dir" && "$bin" check utf8.cfg --events 2>/dev/null | head -1)
+if [ "$out" = "# sample event round step beat pan   (samples at 48000 Hz from the start)" ]; then
+    passed=$((passed + 1)); echo "ok: check --events has a header: $out"
+else failed=$((failed + 1)); echo "FAIL: check --events first line: $out"; fi
+
 # The smallest documented routine: no warning about its own defaults, and
 # no closing cue promised where there is none.
 printf 'steps = ( { type = "paced"; tempo = 60.0; beats = 40; } );\n' >"$dir/small.cfg"

@@ -71,7 +71,8 @@ static int write_click(const char *path)
     return 0;
 }
 
-/* The beat lines of 'calfpace check --events': FRAME beat ROUND STEP BEAT PAN. */
+/* The beat lines of 'calfpace check --events': FRAME beat ROUND STEP BEAT PAN, after a
+ * header line starting with '#'. */
 static int read_beats(const char *path, struct beat **out, size_t *n_out)
 {
     FILE *f = fopen(path, "r");
@@ -85,6 +86,8 @@ static int read_beats(const char *path, struct beat **out, size_t *n_out)
     int lineno = 0;
     while (fgets(line, sizeof line, f)) {
         lineno++;
+        if (line[0] == '#')
+            continue; /* the header */
         long long frame;
         char kind[32];
         int round, step, beat;
