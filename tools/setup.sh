@@ -1,38 +1,64 @@
 #!/usr/bin/env bash
-# Installs what calfpace needs on Debian (or Ubuntu) and builds it in build/.
-# Safe to run again: apt and cmake skip what is already done.
+# Installs what calfpace needs to build and play on Debian (or Ubuntu) and
+# builds it in build/.  Safe to run again: apt and cmake skip what is done.
+#   tools/setup.sh           what playing needs, then the build
+#   tools/setup.sh --tests   only what the tests need besides (sound servers,
+#                            the recogniser, sanitizers...); the test suite's
+#                            first test runs this, so 'ctest' installs it
 #   CALFPACE_CMAKE_ARGS  extra arguments for cmake's configure step
 #   CALFPACE_BUILD_DIR   where to build (default: build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(
-    build-essential cmake pkg-config
+# To build and play: the compiler, the libraries, and ALSA's bridge to the
+# desktop's sound server (PulseAudio or PipeWire), through which PortAudio plays.
+play_packages=(
+    build-essential cmake pkg-config dpkg-dev
     portaudio19-dev libasound2-dev libsndfile1-dev libconfig-dev libsamplerate0-dev
     libsystemd-dev libopusenc-dev libvorbis-dev
     # spoken text: synthesisers and a loudness meter, as libraries
     flite1-dev libespeak-ng-dev libebur128-dev
+    libasound2-plugins
+)
+test_packages=(
     # a stand-in listener for spoken text, and ffmpeg to decode renders as players do
     pocketsphinx pocketsphinx-en-us ffmpeg
     # the desktop tests: a private session bus, an MPRIS client, a fake logind
     dbus dbus-bin playerctl python3-dbus python3-gi python3-dbusmock
     # PipeWire, the second sound server the live tests run on (next to pulseaudio)
     pipewire pipewire-bin pipewire-pulse wireplumber
-    # the live tests: a real sound server, its ALSA bridge, and a recorder
-    pulseaudio pulseaudio-utils libasound2-plugins tmux
+    # the live tests: a real sound server and a recorder, in a terminal
+    pulseaudio pulseaudio-utils tmux
     # the hardening checks: sanitizers, libFuzzer, valgrind
     clang libclang-rt-dev valgrind
-    # the install checks: the man page, and the .deb's computed dependencies
-    man-db groff-base dpkg-dev
+    # the install checks: the man page
+    man-db groff-base
     # regenerating sounds/ and inspecting audio
     sox libsox-fmt-all flite espeak-ng
     # what a listener hears: loudness (BS.1770) and a recogniser as the listener
-    libebur128-dev python3-numpy python3-pocketsphinx pocketsphinx-en-us
+    python3-numpy python3-pocketsphinx
 )
 
+tests_only=0
+case ${1:-} in
+--tests) tests_only=1 ;;
+"") ;;
+*) echo "usage: tools/setup.sh [--tests]" >&2; exit 2 ;;
+esac
+if ((tests_only)); then
+    packages=("${test_packages[@]}")
+else
+    packages=("${play_packages[@]}")
+fi
+
+# One dpkg-query for all: the test suite runs this before every run.
+declare -A have=()
+while read -r name status; do
+    [[ $status == "install ok installed" ]] && have[$name]=1
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null || true)
 missing=()
 for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    [[ -n ${have[$p]:-} ]] || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
     sudo=""
@@ -41,6 +67,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+((tests_only)) && exit 0
 
 build=${CALFPACE_BUILD_DIR:-build}
 # shellcheck disable=SC2086
