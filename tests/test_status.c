@@ -1,12 +1,15 @@
 /* The status line as status_format builds it: what it shows before the
  * first step, after a step's last beat, while paused, with the listener's
  * tempo and volume, and how it fits a narrow terminal with UTF-8 names. */
+#define _XOPEN_SOURCE 700 /* wcswidth */
 #include "check.h"
 #include "routine.h"
 #include "status.h"
 
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 static int columns(const char *t)
 {
@@ -109,6 +112,38 @@ int main(void)
     status_format(&s, r, &st, 1, 100.0, 24, line, sizeof line);
     printf("24 wide:   %s|\n", line);
     CHECK(columns(line) == 23, "24 columns: %d: %s", columns(line), line);
+
+    /* Wide characters (CJK, emoji) take two columns, combining marks none:
+     * measured against the C library's wcswidth in a UTF-8 locale. */
+    if (setlocale(LC_CTYPE, "C.UTF-8")) {
+        struct routine *w = routine_parse(
+            "name = \"\xe6\x9c\x9d\xe3\x81\xae\xe4\xbd\x93\xe6\x93\x8d\";\n" /* 朝の体操 */
+            "steps = ( { type = \"paced\"; name = \"\xe3\x81\x8b\xe3\x81\x8b\xe3\x81\xa8"
+            "\xe4\xb8\x8a\xe3\x81\x92 \xf0\x9f\xa6\xb6 Cafe\xcc\x81 "
+            "\xef\xbc\xa1\xef\xbc\xa2\";\n" /* かかと上げ, a foot emoji, Café with a combining accent, ＡＢ */
+            "  tempo = 60.0; beats = 10; lead_in = 5.0; } );\n",
+            "w.cfg", err, sizeof err);
+        CHECK(w != NULL, "wide routine: %s", err);
+        struct status ws;
+        status_init(&ws, stdout, 1, 1, 0);
+        struct engine_status wst = st;
+        wst.paused = 0;
+        wst.step = 0;
+        for (int width = 11; w && width <= 100; width++) {
+            status_format(&ws, w, &wst, 0, 20.0, width, line, sizeof line);
+            wchar_t wide[1024];
+            size_t nw = mbstowcs(wide, line, 1024);
+            int cols = nw == (size_t)-1 ? -1 : wcswidth(wide, nw);
+            CHECK(cols >= 0 && cols <= width - 1, "width %d: wcswidth %d: %s", width, cols, line);
+            CHECK(valid_utf8(line), "width %d: broken UTF-8: %s", width, line);
+            if (width == 40)
+                printf("40 wide, wide characters: %s| (%d columns)\n", line, cols);
+        }
+        routine_destroy(w);
+        setlocale(LC_CTYPE, "C");
+    } else {
+        printf("no C.UTF-8 locale: wide characters not checked\n");
+    }
 
     /* Screen readers and dumb terminals get no redrawn line. */
     setenv("TERM", "xterm", 1);
