@@ -247,6 +247,9 @@ static void jump(struct engine *e, int ahead)
     if (e->pending.kind == SEQ_CLOSE || e->pending.kind == SEQ_DONE || e->timeline_done)
         return;
     int open = e->pending.kind == SEQ_OPEN;
+    /* Ahead from a step: that step is skipped (from the opening, none is). */
+    if (ahead && !open)
+        atomic_fetch_add_explicit(&e->status_skipped, 1, memory_order_relaxed);
     hush(e);
     e->paused = 0;
     e->countin_at = -1;

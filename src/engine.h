@@ -44,6 +44,7 @@ struct engine_status {
     double tempo_min, tempo_max; /* the range of the beats played so far; 0 before any */
     int paused;
     int reloads;  /* routine edits taken up */
+    int skipped;  /* steps left early for the next one (n, or a headset's Next) */
     int finished; /* the session is over (or faded out on request) */
     int stopped;  /* it ended early, on request */
     uint64_t voices_dropped;

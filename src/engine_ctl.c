@@ -39,6 +39,7 @@ struct engine *engine_create(struct engine_plan *plan, double tempo_scale)
     atomic_init(&e->status_stopped, 0);
     atomic_init(&e->status_paused, 0);
     atomic_init(&e->status_reloads, 0);
+    atomic_init(&e->status_skipped, 0);
     atomic_init(&e->status_tempo_milli, 0);
     atomic_init(&e->status_volume_milli, 0);
     atomic_init(&e->status_dropped, 0);
@@ -102,6 +103,7 @@ void engine_status(const struct engine *e, struct engine_status *st)
     st->step_end = atomic_load_explicit(&e->status_step_end, memory_order_relaxed);
     st->paused = atomic_load_explicit(&e->status_paused, memory_order_relaxed);
     st->reloads = atomic_load_explicit(&e->status_reloads, memory_order_relaxed);
+    st->skipped = atomic_load_explicit(&e->status_skipped, memory_order_relaxed);
     st->tempo = (double)atomic_load_explicit(&e->status_tempo_milli, memory_order_relaxed) / 1000.0;
     st->tempo_scale =
         (double)atomic_load_explicit(&e->status_scale_milli, memory_order_relaxed) / 1000.0;

@@ -69,6 +69,7 @@ struct engine {
     atomic_llong status_frame, status_step_start, status_step_end;
     atomic_int status_round, status_step, status_beat, status_beats;
     atomic_int status_finished, status_stopped, status_paused, status_reloads;
+    atomic_int status_skipped;
     atomic_llong status_tempo_milli, status_scale_milli, status_volume_milli;
     atomic_llong status_tempo_min_milli, status_tempo_max_milli;
     long long tempo_min_milli, tempo_max_milli; /* audio thread's own copy */

@@ -613,6 +613,12 @@ void history_tally_add(struct history_tally *t, const struct history_record *r)
         return;
     double minutes = r->played / 60.0;
     struct history_stats *st = &t->st;
+    /* A try that played no step to its end (a start and a stop, or every
+     * step skipped) is not a session. */
+    if (r->steps_done < HISTORY_SESSION_MIN_STEPS) {
+        st->tries++;
+        return;
+    }
     if (st->sessions == 0 || day < t->first_day)
         t->first_day = day;
     st->sessions++;
@@ -718,13 +724,17 @@ int history_stats_print(FILE *to, const struct history_stats *stats, int csv)
     else
         fprintf(to, "Streak: %d day%s in a row, up to yesterday (no session yet today)\n",
                 st.streak, plural(st.streak));
+    char tries[96] = "";
+    if (st.tries > 0)
+        snprintf(tries, sizeof tries, " (%zu tr%s with no step played to its end not counted)",
+                 st.tries, st.tries == 1 ? "y" : "ies");
     if (st.sessions == 0) {
-        fprintf(to, "Total: no sessions yet\n");
+        fprintf(to, "Total: no sessions yet%s\n", tries);
     } else {
         format_tenths(st.minutes, minutes, sizeof minutes);
-        fprintf(to, "Total: %zu session%s, %s minutes on %d day%s, since %04d-%02d-%02d\n",
+        fprintf(to, "Total: %zu session%s, %s minutes on %d day%s, since %04d-%02d-%02d%s\n",
                 st.sessions, plural((long)st.sessions), minutes, st.days_active,
-                plural(st.days_active), st.first_year, st.first_month, st.first_day);
+                plural(st.days_active), st.first_year, st.first_month, st.first_day, tries);
     }
     return ferror(to) ? -1 : 0;
 }

@@ -36,6 +36,9 @@
 #define HISTORY_SECONDS_MAX 1e9 /* planned and played; more is not a record */
 #define HISTORY_BPM_MAX 1e6 /* far past any tempo a session can reach with the tempo keys */
 #define HISTORY_STATS_DAYS 14
+/* A record counts as a session in the stats (days, streak, totals) when it
+ * played at least this many steps to their end; skipped steps do not count. */
+#define HISTORY_SESSION_MIN_STEPS 1
 #define HISTORY_FILE_MAX (1024LL * 1024LL * 1024LL) /* a read refuses a bigger file */
 
 enum history_end { HISTORY_DONE, HISTORY_QUIT, HISTORY_ERROR };
@@ -46,7 +49,8 @@ struct history_record {
     char routine[HISTORY_ROUTINE_MAX]; /* tabs and other control characters become spaces */
     double planned;                    /* seconds the routine lasts */
     double played;                     /* seconds actually played */
-    int steps_done, steps_total;       /* 0 <= steps_done <= steps_total */
+    int steps_done, steps_total; /* 0 <= steps_done <= steps_total; done: played to its end,
+                                    not skipped with the n key */
     double tempo_min, tempo_max;       /* bpm actually played; both 0 if no paced beat played */
     enum history_end ended;
 };
@@ -110,7 +114,8 @@ struct history_stats {
     struct history_day days[HISTORY_STATS_DAYS]; /* oldest first; the last is today */
     int streak;            /* consecutive days with a session, ending today or yesterday */
     int streak_ends_today; /* 1 if it ends today, 0 if yesterday (none yet today) */
-    size_t sessions;       /* totals over every record */
+    size_t sessions;       /* totals over every record that counts as a session */
+    size_t tries;          /* records that do not: no step played to its end */
     double minutes;
     int days_active;
     int first_year, first_month, first_day; /* the earliest record's day; 0 with no record */

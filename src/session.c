@@ -545,6 +545,22 @@ enum session_end session_run(struct session *s, char *err, size_t errlen)
     return s->end;
 }
 
+/* The steps of every round the session got past, and of those the ones the
+ * listener skipped (left early with n); the history and the closing line
+ * count the same. */
+static void count_steps(const struct routine *r, const struct engine_status *st, int *done,
+                        int *skipped, int *total)
+{
+    *total = r->n_steps * r->repeat;
+    int past = st->step < 0 ? 0 : st->step + st->round * r->n_steps;
+    if (st->finished && !st->stopped)
+        past = *total;
+    if (past > *total)
+        past = *total;
+    *skipped = st->skipped < past ? st->skipped : past;
+    *done = past - *skipped;
+}
+
 /* One line in the history for every live session; a history that cannot be
  * written costs a warning, never the session. */
 static void remember(const struct session *s, const struct engine_status *st, FILE *to)
@@ -561,11 +577,8 @@ static void remember(const struct session *s, const struct engine_status *st, FI
     snprintf(rec.routine, sizeof rec.routine, "%s", r->name);
     rec.planned = sequencer_session_seconds(r);
     rec.played = (double)st->frame / r->rate;
-    rec.steps_total = r->n_steps * r->repeat;
-    int done = st->step < 0 ? 0 : st->step + st->round * r->n_steps;
-    if (st->finished && !st->stopped)
-        done = rec.steps_total;
-    rec.steps_done = done > rec.steps_total ? rec.steps_total : done;
+    int skipped;
+    count_steps(r, st, &rec.steps_done, &skipped, &rec.steps_total);
     rec.tempo_min = st->tempo_min;
     rec.tempo_max = st->tempo_max;
     int lost = s->end == SESSION_LOST || s->end == SESSION_STALLED;
@@ -581,12 +594,11 @@ static void closing_line(struct session *s, const struct engine_status *st,
     char played[32];
     timeline_format_time((double)st->frame / r->rate, played, sizeof played);
     /* Counted as the history counts them: every round's steps. */
-    int steps_total = r->n_steps * r->repeat;
-    int steps_done = st->step < 0 ? 0 : st->step + st->round * r->n_steps;
-    if (st->finished && !st->stopped)
-        steps_done = steps_total;
-    if (steps_done > steps_total)
-        steps_done = steps_total;
+    int steps_done, steps_skipped, steps_total;
+    count_steps(r, st, &steps_done, &steps_skipped, &steps_total);
+    char skipped[32] = "";
+    if (steps_skipped > 0)
+        snprintf(skipped, sizeof skipped, " (%d skipped)", steps_skipped);
     if (s->end == SESSION_LOST || s->end == SESSION_STALLED)
         fprintf(to,
                 "calfpace: the sound device stopped taking audio after %s (was the sound server "
@@ -595,9 +607,9 @@ static void closing_line(struct session *s, const struct engine_status *st,
     else if (!s->p.no_summary)
     {
         unsigned long long n = (unsigned long long)underruns(s, os);
-        fprintf(to, "calfpace: %s after %s, %d of %d steps done, %llu underrun%s\n",
-                st->stopped ? "stopped" : "finished", played, steps_done, steps_total, n,
-                n == 1 ? "" : "s");
+        fprintf(to, "calfpace: %s after %s, %d of %d steps done%s, %llu underrun%s\n",
+                st->stopped ? "stopped" : "finished", played, steps_done, steps_total, skipped,
+                n, n == 1 ? "" : "s");
     }
 }
 

@@ -186,6 +186,17 @@ try_conf 'latency = 0.001;' "^$conf:1: 'latency' is out of range \(allowed: seco
 try_conf 'device = 3;' "^$conf:1: 'device' has a wrong type \(allowed: a name in quotes"
 rm -f "$conf"
 
+# stats counts a session only when it played a step to its end: a start
+# and a stop, or every step skipped, is a try, said as such.
+hist=$XDG_STATE_HOME/calfpace/history.tsv
+mkdir -p "${hist%/*}"
+now=$(date +%Y-%m-%dT%H:%M:%S%z)
+printf '%s\tcalf-pump\t692.5\t2.1\t0\t12\t0\t0\tquit\n%s\tcalf-pump\t692.5\t101.3\t0\t12\t60.0\t100.0\tdone\n%s\tcalf-pump\t692.5\t692.5\t12\t12\t60.0\t160.0\tdone\n' \
+    "$now" "$now" "$now" >"$hist"
+expect 0 '^Total: 1 session, 11.5 minutes on 1 day, since [0-9-]+ \(2 tries with no step played to its end not counted\)$' -- stats
+expect 0 ',1,11.5$' -- stats --csv
+rm -f "$hist"
+
 # A broken click.wav in the user's own sound folder breaks only the
 # routines that need it, and the message says what for.
 mine=$XDG_DATA_HOME/calfpace/sounds

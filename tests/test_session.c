@@ -58,6 +58,7 @@ struct run {
     int clock_runs_on;
     double saved_at, taken_at, last_tick, max_gap; /* real seconds */
     int typed, acted, acted_while_reloading;
+    int last_skipped; /* the step skip_script last skipped */
 };
 
 static double real_now(void)
@@ -228,6 +229,56 @@ static void keys_and_quit(void)
     CHECK(strstr(report, "stopped after") != NULL, "the report: %s", report);
     last_history(ended, sizeof ended);
     CHECK(strcmp(ended, "quit") == 0, "the history line ends 'quit' (%s)", ended);
+    free(report);
+    finish(&r);
+}
+
+/* The history's last record, its field N (0-based, tab-separated). */
+static void last_history_field(int n, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    FILE *f = fopen(history, "r");
+    if (!f)
+        return;
+    char line[600], last[600] = "";
+    while (fgets(line, sizeof line, f))
+        if (line[0] != '#')
+            snprintf(last, sizeof last, "%s", line);
+    fclose(f);
+    char *p = last;
+    for (int i = 0; i < n && p; i++) {
+        p = strchr(p, '\t');
+        p = p ? p + 1 : NULL;
+    }
+    if (p)
+        snprintf(out, outlen, "%.*s", (int)strcspn(p, "\t\n"), p);
+}
+
+/* n in each step as soon as it has begun: every step skipped. */
+static void skip_script(struct run *r, double now)
+{
+    (void)now;
+    struct engine_status st;
+    session_status(r->s, &st);
+    if (st.step >= 0 && st.step != r->last_skipped && !st.finished) {
+        r->last_skipped = st.step;
+        type(r, "n");
+    }
+}
+
+static void skipping_every_step(void)
+{
+    struct run r;
+    char *report, done[64], total[64];
+    start(&r, 1, 1, skip_script);
+    r.last_skipped = -1;
+    enum session_end end = play(&r, &report);
+    CHECK(end == SESSION_FINISHED, "a session with every step skipped reaches its end (%d)", end);
+    CHECK(strstr(report, "0 of 2 steps done (2 skipped)") != NULL, "the report: %s", report);
+    last_history_field(4, done, sizeof done);
+    last_history_field(5, total, sizeof total);
+    CHECK(strcmp(done, "0") == 0 && strcmp(total, "2") == 0,
+          "the history records 0 of 2 steps done (%s of %s)", done, total);
     free(report);
     finish(&r);
 }
@@ -495,6 +546,7 @@ int main(void)
     write_routine(120.0, 4.0);
     played_to_the_end();
     keys_and_quit();
+    skipping_every_step();
     reloads();
     include_reloads();
     big_reload();
