@@ -89,5 +89,38 @@ if grep -q '^\[1/1\] Paced: ' <<<"$screen" && ! grep -q 'step \[' <<<"$screen"; 
     ok "TERM=dumb: a line per step, no redrawn status line"
 else bad "TERM=dumb:"; echo "$screen" | sed 's/^/   | /'; fi
 
+# The terminal narrows mid-session (SIGWINCH): one status line on screen,
+# no rewrapped copies of the wider one.  Then Ctrl-Z and fg: the stream
+# starves while stopped, and those underruns are not the machine's.
+cat >"$work/long.cfg" <<'CFG'
+name = "Long";
+guidance = { voice = false; };
+lead_in = 0.5;
+steps = ( { type = "paced"; name = "Heels"; tempo = 120.0; beats = 16; lead_in = 0.3; } );
+CFG
+T new-session -d -x 150 -y 12 "bash --norc -i"
+sleep 0.5
+T send-keys "PS1='$ '; clear; '$bin' play '$work/long.cfg' 2>$work/long.err" Enter
+for _ in $(seq 50); do T capture-pane -p | grep -q 'underruns' && break; sleep 0.1; done
+sleep 1
+T resize-window -x 50 2>/dev/null || T resize-pane -x 50
+sleep 1
+screen=$(T capture-pane -p)
+copies=$(grep -c 'step \[\|underruns\|\[1/1\]' <<<"$screen")
+lines=$(grep -c . <<<"$screen")
+if [ "$copies" -le 1 ] && [ "$lines" -le 3 ]; then
+    ok "narrowed to 50 columns: one status line, no old copies ($lines lines on screen)"
+else bad "after narrowing ($copies status pieces, $lines lines):"; echo "$screen" | sed 's/^/   | /'; fi
+T send-keys C-z
+sleep 1.5
+stopped=$(T capture-pane -p | grep -ci 'stopped')
+# (bash goes on at once with 148 for a stopped job: the status is fg's)
+T send-keys "fg > /dev/null; echo \$? > $work/long.rc" Enter
+for _ in $(seq 150); do [ -s "$work/long.rc" ] && break; sleep 0.1; done
+if [ "$stopped" -ge 1 ] && [ "$(cat "$work/long.rc" 2>/dev/null)" = 0 ] && grep -q 'finished after .*, 0 underruns' "$work/long.err"; then
+    ok "Ctrl-Z for 1.5 s and fg: finished, 0 underruns counted: $(cat "$work/long.err")"
+else bad "Ctrl-Z and fg: stopped '$stopped', status '$(cat "$work/long.rc" 2>/dev/null)': $(cat "$work/long.err")"; fi
+T kill-server 2>/dev/null
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
