@@ -706,34 +706,10 @@ static int read_guidance(const struct ctx *c, const config_setting_t *g, struct 
     return 0;
 }
 
-static int read_root(const struct ctx *c, const config_setting_t *root, struct routine *r)
+/* volume = { clicks; voice; }, each in dB; the defaults when absent. */
+static int read_volume(const struct ctx *c, const config_setting_t *root, struct routine *r)
 {
-    if (check_names(c, root, top_names, "at the top level"))
-        return -1;
     const config_setting_t *s;
-
-    snprintf(r->name, sizeof r->name, "Routine");
-    if ((s = config_setting_get_member(root, "name")) &&
-        get_string(c, s, r->name, sizeof r->name, "name"))
-        return -1;
-    if (get_say_or_cue(c, root, "cue", "say", r->cue, sizeof r->cue, &r->cue_line, r->say,
-                       sizeof r->say, &r->say_line) ||
-        get_say_or_cue(c, root, "end_cue", "end_say", r->end_cue, sizeof r->end_cue,
-                       &r->end_cue_line, r->end_say, sizeof r->end_say, &r->end_say_line))
-        return -1;
-    r->lead_in = 3.0;
-    if ((s = config_setting_get_member(root, "lead_in")) &&
-        get_number(c, s, 0.0, ROUTINE_LEAD_IN_MAX, "lead_in (seconds)", &r->lead_in))
-        return -1;
-    r->repeat = 1;
-    r->count_word = ROUTINE_COUNT_WORD;
-    if ((s = config_setting_get_member(root, "repeat")) &&
-        get_int(c, s, 1, ROUTINE_REPEAT_MAX, "repeat", &r->repeat))
-        return -1;
-    r->rate = 48000;
-    if ((s = config_setting_get_member(root, "rate")) &&
-        get_int(c, s, ROUTINE_RATE_MIN, ROUTINE_RATE_MAX, "rate (samples per second)", &r->rate))
-        return -1;
     r->clicks_db = -8.0;
     r->voice_db = -2.0;
     if ((s = config_setting_get_member(root, "volume"))) {
@@ -755,6 +731,12 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
             get_number(c, v, ROUTINE_DB_MIN, ROUTINE_DB_MAX, "voice volume (dB)", &r->voice_db))
             return -1;
     }
+    return 0;
+}
+
+static int read_voice(const struct ctx *c, const config_setting_t *root, struct routine *r)
+{
+    const config_setting_t *s;
     if ((s = config_setting_get_member(root, "voice"))) {
         if (get_string(c, s, r->voice, sizeof r->voice, "voice"))
             return -1;
@@ -765,9 +747,13 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
             return -1;
         }
     }
-    r->guidance = (struct guidance){1, 1, 1, 1, 1, 1, 1, -10.0};
-    if ((s = config_setting_get_member(root, "guidance")) && read_guidance(c, s, &r->guidance))
-        return -1;
+    return 0;
+}
+
+/* sounds_dir, relative to the routine's own folder, must be a folder. */
+static int read_sounds_dir(const struct ctx *c, const config_setting_t *root, struct routine *r)
+{
+    const config_setting_t *s;
     if ((s = config_setting_get_member(root, "sounds_dir"))) {
         char rel[ROUTINE_PATH_MAX];
         if (get_string(c, s, rel, sizeof rel, "sounds_dir"))
@@ -791,6 +777,14 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
         }
     }
 
+    return 0;
+}
+
+/* The steps, each read with the routine's lead-in as its default, and the
+ * whole session's length within its bound. */
+static int read_steps(const struct ctx *c, const config_setting_t *root, struct routine *r)
+{
+    const config_setting_t *s;
     s = config_setting_get_member(root, "steps");
     if (!s) {
         fail(c, 0,
@@ -830,6 +824,46 @@ static int read_root(const struct ctx *c, const config_setting_t *root, struct r
         return -1;
     }
     return 0;
+}
+
+static int read_root(const struct ctx *c, const config_setting_t *root, struct routine *r)
+{
+    if (check_names(c, root, top_names, "at the top level"))
+        return -1;
+    const config_setting_t *s;
+
+    snprintf(r->name, sizeof r->name, "Routine");
+    if ((s = config_setting_get_member(root, "name")) &&
+        get_string(c, s, r->name, sizeof r->name, "name"))
+        return -1;
+    if (get_say_or_cue(c, root, "cue", "say", r->cue, sizeof r->cue, &r->cue_line, r->say,
+                       sizeof r->say, &r->say_line) ||
+        get_say_or_cue(c, root, "end_cue", "end_say", r->end_cue, sizeof r->end_cue,
+                       &r->end_cue_line, r->end_say, sizeof r->end_say, &r->end_say_line))
+        return -1;
+    r->lead_in = 3.0;
+    if ((s = config_setting_get_member(root, "lead_in")) &&
+        get_number(c, s, 0.0, ROUTINE_LEAD_IN_MAX, "lead_in (seconds)", &r->lead_in))
+        return -1;
+    r->repeat = 1;
+    r->count_word = ROUTINE_COUNT_WORD;
+    if ((s = config_setting_get_member(root, "repeat")) &&
+        get_int(c, s, 1, ROUTINE_REPEAT_MAX, "repeat", &r->repeat))
+        return -1;
+    r->rate = 48000;
+    if ((s = config_setting_get_member(root, "rate")) &&
+        get_int(c, s, ROUTINE_RATE_MIN, ROUTINE_RATE_MAX, "rate (samples per second)", &r->rate))
+        return -1;
+    if (read_volume(c, root, r))
+        return -1;
+    if (read_voice(c, root, r))
+        return -1;
+    r->guidance = (struct guidance){1, 1, 1, 1, 1, 1, 1, -10.0};
+    if ((s = config_setting_get_member(root, "guidance")) && read_guidance(c, s, &r->guidance))
+        return -1;
+    if (read_sounds_dir(c, root, r))
+        return -1;
+    return read_steps(c, root, r);
 }
 
 /* libconfig's "syntax error" and "duplicate setting name" say neither
