@@ -31,8 +31,8 @@ test_packages=(
     pulseaudio pulseaudio-utils tmux
     # the hardening checks: sanitizers, libFuzzer, valgrind
     clang libclang-rt-dev valgrind
-    # the install checks: the man page
-    man-db groff-base
+    # the install checks: the man page, and lintian on the .deb
+    man-db groff-base lintian
     # regenerating sounds/ and inspecting audio
     sox libsox-fmt-all flite espeak-ng
     # what a listener hears: loudness (BS.1770) and a recogniser as the listener
