@@ -61,8 +61,11 @@ static void half_peak(struct onsets *o, const float *x, int64_t frames, int chan
 
 /* Every planned beat of R has an onset within 1 ms in the decoded FILE, on
  * the side its pan puts it (and on the other side too when it is centred),
- * and there are no others; a partly panned beat may or may not reach the
- * threshold on its far side, but when it does, it is there on time. */
+ * and there are no others.  A partly panned beat may or may not reach the
+ * threshold on its far side; when it does, that copy 14 dB down is timed by
+ * the coder's noise more than by the click (Opus spreads a near-side tap's
+ * pre-echo to both sides), so it must only lie within 5 ms of its beat to be
+ * that beat's, and is not timed: the beat is timed on its near side. */
 static void check_clicks(const struct routine *r, const char *file, const char *what)
 {
     char wav[1100];
@@ -92,7 +95,7 @@ static void check_clicks(const struct routine *r, const char *file, const char *
                 k++;
             double d = k < o.n ? (double)o.frame[k] / rate - want : 1e9;
             if (away) {
-                if (fabs(d) <= 0.001) {
+                if (fabs(d) <= 0.005) {
                     far++;
                     k++;
                 }
