@@ -2,6 +2,7 @@
  * more than eight times, a paced step too short for a beat, spoken numbers
  * past 999, a history year 0000, a snooze in the far future, the include
  * resolver's line map and its budgets. */
+#include "render_util.h"
 #include "cfgtext.h"
 #include "check.h"
 #include "clips.h"
@@ -21,16 +22,6 @@
 
 static char dir[256];
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    fputs(text, f);
-    fclose(f);
-}
 
 /* Ten reloads, each naming another sounds_dir: every one finds its sound. */
 static void test_sounds_dir_reloads(void)

@@ -3,6 +3,7 @@
  * check refuses links, files and folders others may write; a replace keeps
  * the old mode, writes through a link only when asked, and leaves the file
  * as it was when it fails; append never follows a dangling link. */
+#include "render_util.h"
 #include "check.h"
 #include "safefile.h"
 
@@ -18,13 +19,7 @@ static char dir[256];
 
 static void put(const char *path, const char *text)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    fputs(text, f);
-    fclose(f);
+    write_text(path, text);
 }
 
 static char *slurp(const char *path)

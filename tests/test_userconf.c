@@ -1,6 +1,7 @@
 /* The personal config: --device written back in place wherever it stands,
  * never a second device line, never through an include; a symlinked config
  * stays a link, the file keeps its mode; hostile includes fail fast. */
+#include "render_util.h"
 #include "check.h"
 #include "userconf.h"
 
@@ -11,16 +12,6 @@
 
 static char dir[256];
 
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    fputs(text, f);
-    fclose(f);
-}
 
 static char *read_text(const char *path)
 {

@@ -2,6 +2,7 @@
  * taken, each outside or of the wrong type is refused at its FILE:LINE with
  * the limit; and a saved device replaces the value where it stands, past
  * comments and strings on the line, keeping the rest of the line. */
+#include "render_util.h"
 #include "check.h"
 #include "userconf.h"
 
@@ -13,13 +14,7 @@ static char dir[256], path[512];
 
 static void put(const char *text)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        perror(path);
-        exit(1);
-    }
-    fputs(text, f);
-    fclose(f);
+    write_text(path, text);
 }
 
 static const char *text_of(void)
