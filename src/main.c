@@ -25,6 +25,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -732,63 +733,51 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* The options that keep their argument (or 1) as given: 1 when C is one. */
+/* The options that keep their argument as given, and those that set a flag:
+ * each names its field in struct options and its bit in enum opt_bit. */
+static const struct {
+    int c;
+    size_t field; /* a const char * */
+    unsigned bit;
+} text_options[] = {
+    {'o', offsetof(struct options, output), O_OUTPUT},
+    {OPT_EVERY, offsetof(struct options, every), O_EVERY},
+    {OPT_BETWEEN, offsetof(struct options, between), O_BETWEEN},
+    {OPT_SNOOZE, offsetof(struct options, snooze), O_SNOOZE},
+    {OPT_FOR, offsetof(struct options, run_for), O_FOR},
+    {OPT_AWAY, offsetof(struct options, away), O_AWAY},
+};
+
+static const struct {
+    int c;
+    size_t field; /* an int */
+    int value;
+    unsigned bit;
+} flag_options[] = {
+    {OPT_NO_VOICE, offsetof(struct options, voice), 0, O_VOICE},
+    {'q', offsetof(struct options, quiet), 1, O_QUIET},
+    {OPT_EVENTS, offsetof(struct options, events), 1, O_EVENTS},
+    {OPT_CSV, offsetof(struct options, csv), 1, O_CSV},
+    {OPT_MONO, offsetof(struct options, mono), 1, O_MONO},
+    {OPT_NO_MPRIS, offsetof(struct options, no_mpris), 1, O_MPRIS},
+    {'v', offsetof(struct options, figures), 1, O_FIGURES},
+};
+
+/* Sets what C sets when it is one of the options above: 1 when it is. */
 static int plain_option(int c, const char *arg, struct options *o)
 {
-    switch (c) {
-    case 'o':
-        o->output = arg;
-        o->given |= O_OUTPUT;
-        return 1;
-    case OPT_NO_VOICE:
-        o->voice = 0;
-        o->given |= O_VOICE;
-        return 1;
-    case 'q':
-        o->quiet = 1;
-        o->given |= O_QUIET;
-        return 1;
-    case OPT_EVENTS:
-        o->events = 1;
-        o->given |= O_EVENTS;
-        return 1;
-    case OPT_EVERY:
-        o->every = arg;
-        o->given |= O_EVERY;
-        return 1;
-    case OPT_BETWEEN:
-        o->between = arg;
-        o->given |= O_BETWEEN;
-        return 1;
-    case OPT_SNOOZE:
-        o->snooze = arg;
-        o->given |= O_SNOOZE;
-        return 1;
-    case OPT_FOR:
-        o->run_for = arg;
-        o->given |= O_FOR;
-        return 1;
-    case OPT_CSV:
-        o->csv = 1;
-        o->given |= O_CSV;
-        return 1;
-    case OPT_MONO:
-        o->mono = 1;
-        o->given |= O_MONO;
-        return 1;
-    case OPT_NO_MPRIS:
-        o->no_mpris = 1;
-        o->given |= O_MPRIS;
-        return 1;
-    case OPT_AWAY:
-        o->away = arg;
-        o->given |= O_AWAY;
-        return 1;
-    case 'v':
-        o->figures = 1;
-        o->given |= O_FIGURES;
-        return 1;
-    }
+    for (size_t i = 0; i < sizeof text_options / sizeof text_options[0]; i++)
+        if (text_options[i].c == c) {
+            *(const char **)((char *)o + text_options[i].field) = arg;
+            o->given |= text_options[i].bit;
+            return 1;
+        }
+    for (size_t i = 0; i < sizeof flag_options / sizeof flag_options[0]; i++)
+        if (flag_options[i].c == c) {
+            *(int *)((char *)o + flag_options[i].field) = flag_options[i].value;
+            o->given |= flag_options[i].bit;
+            return 1;
+        }
     return 0;
 }
 
