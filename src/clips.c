@@ -22,6 +22,8 @@ struct clip_bank {
     int cap;
     struct clip *clips;
     int64_t held_frames; /* all distinct clips' frames, for the bank's limit */
+    float *scratch;      /* a file read as mono float, before it is held */
+    size_t scratch_cap;
 };
 
 static const char *const extensions[] = {"wav", "flac", "ogg", "opus", "aiff", "mp3", NULL};
@@ -42,6 +44,7 @@ void clip_bank_destroy(struct clip_bank *b)
         if (!b->clips[i].shared)
             free(b->clips[i].data);
     free(b->clips);
+    free(b->scratch);
     free(b);
 }
 
@@ -139,11 +142,103 @@ static int header_promises_more(SNDFILE *f, long long *claimed, long long *actua
     return 0;
 }
 
-/* Reads the whole file as mono float at its own rate.  It reads block by
- * block and mixes down as it goes, so memory follows the audio that is really
- * there, not the length a (possibly forged) header claims. */
-static float *read_mono(int fd, const char *path, int64_t *frames, int *rate, char *err,
-                        size_t errlen)
+/* Refuses what cannot be a sound (no audio, a rate out of range, too long,
+ * a header that promises more than the file holds): 0, or -1 with the
+ * message. */
+static int check_info(SNDFILE *f, const SF_INFO *info, const char *path, char *err,
+                      size_t errlen)
+{
+    if (info->frames <= 0 || info->channels < 1) {
+        snprintf(err, errlen, "%s: holds no audio (%lld frames, %d channels)", path,
+                 (long long)info->frames, info->channels);
+        return -1;
+    }
+    if (info->samplerate < 1000 || info->samplerate > 768000) {
+        snprintf(err, errlen, "%s: its sample rate %d Hz is out of range (allowed: 1000 to 768000)",
+                 path, info->samplerate);
+        return -1;
+    }
+    if ((double)info->frames > CLIPS_MAX_SECONDS * info->samplerate) {
+        snprintf(err, errlen, "%s: is %.0f seconds long (a sound is at most %.0f seconds)", path,
+                 (double)info->frames / info->samplerate, CLIPS_MAX_SECONDS);
+        return -1;
+    }
+    long long claimed, actual;
+    if (header_promises_more(f, &claimed, &actual)) {
+        snprintf(err, errlen,
+                 "%s: is truncated (its header promises %lld bytes of audio, the file "
+                 "holds %lld)",
+                 path, claimed, actual);
+        return -1;
+    }
+    return 0;
+}
+
+/* Makes room for FRAMES mono samples in the bank's scratch buffer, keeping
+ * what it holds: 0, or -1 out of memory. */
+static int scratch_reserve(struct clip_bank *b, size_t frames)
+{
+    if (frames <= b->scratch_cap)
+        return 0;
+    size_t cap = b->scratch_cap ? b->scratch_cap : 65536;
+    while (cap < frames)
+        cap *= 2;
+    float *m = realloc(b->scratch, cap * sizeof *m);
+    if (!m)
+        return -1;
+    b->scratch = m;
+    b->scratch_cap = cap;
+    return 0;
+}
+
+/* Reads up to WANT frames into the scratch buffer, mixed down to mono, in
+ * blocks: the buffer grows with the audio that is really there, not with
+ * the length a (possibly forged) header claims.  Returns the frames read, or
+ * -1 out of memory. */
+static long long read_frames(struct clip_bank *b, SNDFILE *f, size_t ch, size_t want)
+{
+    float block[4096];
+    size_t block_frames = ch < 4096 ? 4096 / ch : 1;
+    float *wide = ch <= 4096 ? block : malloc(ch * sizeof *wide);
+    if (!wide)
+        return -1;
+    size_t got = 0;
+    while (got < want) {
+        size_t ask = want - got < block_frames ? want - got : block_frames;
+        if (scratch_reserve(b, got + ask) != 0) {
+            if (wide != block)
+                free(wide);
+            return -1;
+        }
+        float *mono = b->scratch + got;
+        /* One channel reads straight into place. */
+        sf_count_t n = sf_readf_float(f, ch == 1 ? mono : wide, (sf_count_t)ask);
+        if (n <= 0)
+            break;
+        for (size_t i = 0; i < (size_t)n; i++) {
+            float v;
+            if (ch == 1) {
+                v = mono[i];
+            } else {
+                float sum = 0.0f;
+                for (size_t c = 0; c < ch; c++)
+                    sum += wide[i * ch + c];
+                v = sum / (float)ch;
+            }
+            mono[i] = isfinite(v) ? v : 0.0f;
+        }
+        got += (size_t)n;
+    }
+    if (wide != block)
+        free(wide);
+    return (long long)got;
+}
+
+/* Reads the whole file as mono float at its own rate into the bank's
+ * scratch buffer (reused from one file to the next, so loading many short
+ * files costs no fresh memory each). */
+static int read_mono(struct clip_bank *b, int fd, const char *path, int64_t *frames, int *rate,
+                     char *err, size_t errlen)
 {
     SF_INFO info;
     memset(&info, 0, sizeof info);
@@ -152,86 +247,30 @@ static float *read_mono(int fd, const char *path, int64_t *frames, int *rate, ch
         snprintf(err, errlen, "%s: not a sound file calfpace can read (%s)", path,
                  sf_strerror(NULL));
         close(fd);
-        return NULL;
+        return -1;
     }
-    if (info.frames <= 0 || info.channels < 1) {
-        snprintf(err, errlen, "%s: holds no audio (%lld frames, %d channels)", path,
-                 (long long)info.frames, info.channels);
+    if (check_info(f, &info, path, err, errlen) != 0) {
         sf_close(f);
-        return NULL;
+        return -1;
     }
-    if (info.samplerate < 1000 || info.samplerate > 768000) {
-        snprintf(err, errlen, "%s: its sample rate %d Hz is out of range (allowed: 1000 to 768000)",
-                 path, info.samplerate);
-        sf_close(f);
-        return NULL;
-    }
-    if ((double)info.frames > CLIPS_MAX_SECONDS * info.samplerate) {
-        snprintf(err, errlen, "%s: is %.0f seconds long (a sound is at most %.0f seconds)", path,
-                 (double)info.frames / info.samplerate, CLIPS_MAX_SECONDS);
-        sf_close(f);
-        return NULL;
-    }
-    long long claimed, actual;
-    if (header_promises_more(f, &claimed, &actual)) {
-        snprintf(err, errlen,
-                 "%s: is truncated (its header promises %lld bytes of audio, the file "
-                 "holds %lld)",
-                 path, claimed, actual);
-        sf_close(f);
-        return NULL;
-    }
-    size_t ch = (size_t)info.channels;
-    size_t block_frames = 65536 / ch ? 65536 / ch : 1;
     size_t want = (size_t)info.frames;
-    size_t cap = want < 65536 ? want : 65536;
-    float *block = malloc(block_frames * ch * sizeof *block);
-    float *mono = malloc(cap * sizeof *mono);
-    size_t got = 0;
-    int failed = !block || !mono;
-    while (!failed && got < want) {
-        size_t ask = want - got < block_frames ? want - got : block_frames;
-        sf_count_t n = sf_readf_float(f, block, (sf_count_t)ask);
-        if (n <= 0)
-            break;
-        if (got + (size_t)n > cap) {
-            size_t grown = cap * 2 < want ? cap * 2 : want;
-            float *m = realloc(mono, grown * sizeof *m);
-            if (!m) {
-                failed = 1;
-                break;
-            }
-            mono = m;
-            cap = grown;
-        }
-        for (size_t i = 0; i < (size_t)n; i++) {
-            float sum = 0.0f;
-            for (size_t c = 0; c < ch; c++)
-                sum += block[i * ch + c];
-            float v = sum / (float)ch;
-            mono[got + i] = isfinite(v) ? v : 0.0f;
-        }
-        got += (size_t)n;
-    }
+    long long got = read_frames(b, f, (size_t)info.channels, want);
     int sf_err = sf_error(f);
     sf_close(f);
-    free(block);
-    if (failed) {
+    if (got < 0) {
         snprintf(err, errlen, "%s: out of memory", path);
-        free(mono);
-        return NULL;
+        return -1;
     }
-    if (got == 0 || sf_err != SF_ERR_NO_ERROR || got < want) {
+    if (got == 0 || sf_err != SF_ERR_NO_ERROR || (size_t)got < want) {
         snprintf(err, errlen,
                  "%s: is damaged or truncated (its header promises %lld frames, %lld "
                  "could be read)",
-                 path, (long long)want, (long long)got);
-        free(mono);
-        return NULL;
+                 path, (long long)want, got);
+        return -1;
     }
     *frames = (int64_t)got;
     *rate = info.samplerate;
-    return mono;
+    return 0;
 }
 
 static float *resample(const float *in, int64_t frames, int from, int to, int64_t *out_frames,
@@ -334,8 +373,7 @@ int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path,
         }
     int64_t frames = 0;
     int rate = 0;
-    float *data = read_mono(fd, path, &frames, &rate, err, errlen);
-    if (!data)
+    if (read_mono(b, fd, path, &frames, &rate, err, errlen) != 0)
         return -1;
     if ((double)b->held_frames + (double)frames * b->rate / rate >
         CLIPS_BANK_MAX_SECONDS * b->rate) {
@@ -344,25 +382,25 @@ int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path,
                  "in all)",
                  path, (double)b->held_frames / b->rate + (double)frames / rate,
                  CLIPS_BANK_MAX_SECONDS);
-        free(data);
         return -1;
     }
+    mixer_sample *held;
     if (rate != b->rate) {
         int64_t out_frames = 0;
-        float *r = resample(data, frames, rate, b->rate, &out_frames, path, err, errlen);
-        free(data);
+        float *r = resample(b->scratch, frames, rate, b->rate, &out_frames, path, err, errlen);
         if (!r)
             return -1;
-        data = r;
         frames = out_frames;
         if (frames <= 0) {
             snprintf(err, errlen, "%s: too short to play at %d Hz", path, b->rate);
-            free(data);
+            free(r);
             return -1;
         }
+        held = to_samples(r, frames);
+        free(r);
+    } else {
+        held = to_samples(b->scratch, frames);
     }
-    mixer_sample *held = to_samples(data, frames);
-    free(data);
     if (!held) {
         snprintf(err, errlen, "%s: out of memory", path);
         return -1;
