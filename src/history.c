@@ -27,18 +27,19 @@ _Static_assert(2 * HISTORY_LINE_MAX + 256 <= PIPE_BUF, "one append must fit PIPE
  * next boundary behind a filler comment.  Larger pages are multiples of 4096. */
 #define PAGE_BOUNDARY 4096
 
-#define HISTORY_FIELDS 9
+#define HISTORY_FIELDS 10
+#define HISTORY_FIELDS_V1 9 /* files written before steps_skipped: read as 0 skipped */
 #define BAR_WIDTH 30
 
 static const char header_line[] =
-    "# calfpace history v1: start\troutine\tplanned_seconds\tplayed_seconds\tsteps_done\t"
-    "steps_total\tbpm_min\tbpm_max\tended\n";
+    "# calfpace history v2: start\troutine\tplanned_seconds\tplayed_seconds\tsteps_done\t"
+    "steps_total\tbpm_min\tbpm_max\tended\tsteps_skipped\n";
 
 static const char *const end_names[] = {"done", "quit", "error"};
 
 static const char *const field_names[HISTORY_FIELDS] = {
     "start",       "routine",    "planned seconds", "played seconds", "steps done",
-    "steps total", "lowest bpm", "highest bpm",     "ended"};
+    "steps total", "lowest bpm", "highest bpm",     "ended",          "steps skipped"};
 
 static const char *const weekday_names[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 
@@ -202,6 +203,14 @@ static int record_problem(const struct history_record *r, const char *start_text
                  r->steps_done, r->steps_total);
         return -1;
     }
+    if (r->steps_skipped < 0 ||
+        (long long)r->steps_done + r->steps_skipped > (long long)r->steps_total) {
+        snprintf(msg, msglen,
+                 "%d done and %d skipped of %d steps is not possible (allowed: 0 <= done + "
+                 "skipped <= total)",
+                 r->steps_done, r->steps_skipped, r->steps_total);
+        return -1;
+    }
     double lo = to_tenths(r->tempo_min), hi = to_tenths(r->tempo_max);
     int none = lo == 0.0 && hi == 0.0;
     if (!none && !(lo > 0.0 && lo <= hi && hi <= HISTORY_BPM_MAX)) {
@@ -281,9 +290,9 @@ int history_append(const char *path, const struct history_record *r, char *err, 
     format_tenths(c.tempo_min, num[2], sizeof num[2]);
     format_tenths(c.tempo_max, num[3], sizeof num[3]);
     char record[HISTORY_LINE_MAX];
-    int rlen =
-        snprintf(record, sizeof record, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", when, name, num[0],
-                 num[1], c.steps_done, c.steps_total, num[2], num[3], history_end_name(c.ended));
+    int rlen = snprintf(record, sizeof record, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%d\n", when,
+                        name, num[0], num[1], c.steps_done, c.steps_total, num[2], num[3],
+                        history_end_name(c.ended), c.steps_skipped);
     if (rlen < 0 || (size_t)rlen >= sizeof record) { /* cannot happen with the limits above */
         snprintf(err, errlen, "%s: the record is too long", path);
         return -1;
@@ -408,9 +417,9 @@ static int parse_record(char *line, struct history_record *r, char *msg, size_t 
             break;
         *p = '\0';
     }
-    if (nf != HISTORY_FIELDS) {
-        snprintf(msg, msglen, "%d field%s (a record has %d, tab-separated)", nf, nf == 1 ? "" : "s",
-                 HISTORY_FIELDS);
+    if (nf != HISTORY_FIELDS && nf != HISTORY_FIELDS_V1) {
+        snprintf(msg, msglen, "%d field%s (a record has %d, tab-separated; %d in older files)", nf,
+                 nf == 1 ? "" : "s", HISTORY_FIELDS, HISTORY_FIELDS_V1);
         return -1;
     }
     memset(r, 0, sizeof *r);
@@ -447,6 +456,10 @@ static int parse_record(char *line, struct history_record *r, char *msg, size_t 
         return -1;
     }
     r->ended = (enum history_end)e;
+    if (nf == HISTORY_FIELDS && parse_count(field[9], &r->steps_skipped) != 0) {
+        snprintf(msg, msglen, "%s \"%.20s\" is not a whole number", field_names[9], field[9]);
+        return -1;
+    }
     return record_problem(r, r->start_text, msg, msglen);
 }
 
@@ -613,6 +626,10 @@ void history_tally_add(struct history_tally *t, const struct history_record *r)
         return;
     double minutes = r->played / 60.0;
     struct history_stats *st = &t->st;
+    int shown = day >= t->first_shown && day <= t->today;
+    st->steps_skipped += r->steps_skipped;
+    if (shown)
+        st->days[day - t->first_shown].skipped += r->steps_skipped;
     /* A try that played no step to its end (a start and a stop, or every
      * step skipped) is not a session. */
     if (r->steps_done < HISTORY_SESSION_MIN_STEPS) {
@@ -623,7 +640,7 @@ void history_tally_add(struct history_tally *t, const struct history_record *r)
         t->first_day = day;
     st->sessions++;
     st->minutes += minutes;
-    if (day >= t->first_shown && day <= t->today) {
+    if (shown) {
         st->days[day - t->first_shown].sessions++;
         st->days[day - t->first_shown].minutes += minutes;
     }
@@ -690,11 +707,12 @@ int history_stats_print(FILE *to, const struct history_stats *stats, int csv)
     const struct history_stats st = *stats;
     char minutes[32];
     if (csv) {
-        fprintf(to, "date,sessions,minutes\n");
+        fprintf(to, "date,sessions,minutes,steps_skipped\n");
         for (int i = 0; i < HISTORY_STATS_DAYS; i++) {
             const struct history_day *d = &st.days[i];
             format_tenths(d->minutes, minutes, sizeof minutes);
-            fprintf(to, "%04d-%02d-%02d,%d,%s\n", d->year, d->month, d->day, d->sessions, minutes);
+            fprintf(to, "%04d-%02d-%02d,%d,%s,%lld\n", d->year, d->month, d->day, d->sessions,
+                    minutes, d->skipped);
         }
         return ferror(to) ? -1 : 0;
     }
@@ -712,9 +730,13 @@ int history_stats_print(FILE *to, const struct history_stats *stats, int csv)
         memset(bar, '#', (size_t)len);
         bar[len] = '\0';
         format_tenths(d->minutes, minutes, sizeof minutes);
-        fprintf(to, "%04d-%02d-%02d %s  %-*s %6s min  %d session%s%s\n", d->year, d->month, d->day,
-                weekday_names[d->weekday], BAR_WIDTH, bar, minutes, d->sessions,
-                plural(d->sessions), i == HISTORY_STATS_DAYS - 1 ? "  (today)" : "");
+        char skipped[48] = "";
+        if (d->skipped > 0)
+            snprintf(skipped, sizeof skipped, ", %lld step%s skipped", d->skipped,
+                     d->skipped == 1 ? "" : "s");
+        fprintf(to, "%04d-%02d-%02d %s  %-*s %6s min  %d session%s%s%s\n", d->year, d->month,
+                d->day, weekday_names[d->weekday], BAR_WIDTH, bar, minutes, d->sessions,
+                plural(d->sessions), skipped, i == HISTORY_STATS_DAYS - 1 ? "  (today)" : "");
     }
     fprintf(to, "\n");
     if (st.streak == 0)
@@ -736,5 +758,8 @@ int history_stats_print(FILE *to, const struct history_stats *stats, int csv)
                 st.sessions, plural((long)st.sessions), minutes, st.days_active,
                 plural(st.days_active), st.first_year, st.first_month, st.first_day, tries);
     }
+    if (st.steps_skipped > 0)
+        fprintf(to, "Skipped: %lld step%s left early with n (not done, so not counted)\n",
+                st.steps_skipped, st.steps_skipped == 1 ? "" : "s");
     return ferror(to) ? -1 : 0;
 }

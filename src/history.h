@@ -4,13 +4,16 @@
  * $XDG_STATE_HOME/calfpace/history.tsv (~/.local/state/calfpace/history.tsv).
  * The first line of a new file is a comment naming the fields:
  *
- *   # calfpace history v1: start routine planned_seconds played_seconds
- *     steps_done steps_total bpm_min bpm_max ended        (tab-separated)
+ *   # calfpace history v2: start routine planned_seconds played_seconds
+ *     steps_done steps_total bpm_min bpm_max ended steps_skipped  (tab-separated)
  *
  * then one record a line, e.g.
  *
- *   2026-11-25T14:03:12+0100  calf-pump  663.5  663.5  12  12  60.0  160.0  done
+ *   2026-11-25T14:03:12+0100  calf-pump  663.5  663.5  10  12  60.0  160.0  done  2
  *
+ * Files of v1 (no steps_skipped, 9 fields) are read as they are, their
+ * records with 0 steps skipped; a v1 file keeps its header and takes v2
+ * records after its v1 ones.
  * Seconds and bpm are written to a tenth, with a '.' whatever the locale.
  *
  * Promises: history_append writes a record with a single write() to a file
@@ -51,6 +54,7 @@ struct history_record {
     double played;                     /* seconds actually played */
     int steps_done, steps_total; /* 0 <= steps_done <= steps_total; done: played to its end,
                                     not skipped with the n key */
+    int steps_skipped;           /* left early with n (or Next); done + skipped <= total */
     double tempo_min, tempo_max;       /* bpm actually played; both 0 if no paced beat played */
     enum history_end ended;
 };
@@ -108,6 +112,7 @@ struct history_day {
     int weekday;          /* 0 Sunday .. 6 Saturday */
     int sessions;
     double minutes; /* played */
+    long long skipped; /* steps skipped, in sessions and tries alike */
 };
 
 struct history_stats {
@@ -116,6 +121,7 @@ struct history_stats {
     int streak_ends_today; /* 1 if it ends today, 0 if yesterday (none yet today) */
     size_t sessions;       /* totals over every record that counts as a session */
     size_t tries;          /* records that do not: no step played to its end */
+    long long steps_skipped; /* over every record, sessions and tries */
     double minutes;
     int days_active;
     int first_year, first_month, first_day; /* the earliest record's day; 0 with no record */
@@ -140,8 +146,9 @@ int history_stats_compute(const struct history_record *recs, size_t n, time_t no
                           struct history_stats *st);
 
 /* 'calfpace stats': the last 14 days as a bar chart of minutes (one line a
- * day: date, weekday, bar, minutes, sessions), the streak and the totals; or
- * with CSV, the header "date,sessions,minutes" and one line a day, oldest
+ * day: date, weekday, bar, minutes, sessions, steps skipped if any), the
+ * streak and the totals (and the steps skipped, if any); or with CSV, the
+ * header "date,sessions,minutes,steps_skipped" and one line a day, oldest
  * first, and nothing else.  0, or -1 when out of memory or TO fails. */
 int history_print_stats(FILE *to, const struct history_record *recs, size_t n, time_t now, int csv);
 

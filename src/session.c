@@ -577,8 +577,7 @@ static void remember(const struct session *s, const struct engine_status *st, FI
     snprintf(rec.routine, sizeof rec.routine, "%s", r->name);
     rec.planned = sequencer_session_seconds(r);
     rec.played = (double)st->frame / r->rate;
-    int skipped;
-    count_steps(r, st, &rec.steps_done, &skipped, &rec.steps_total);
+    count_steps(r, st, &rec.steps_done, &rec.steps_skipped, &rec.steps_total);
     rec.tempo_min = st->tempo_min;
     rec.tempo_max = st->tempo_max;
     int lost = s->end == SESSION_LOST || s->end == SESSION_STALLED;

@@ -187,14 +187,18 @@ try_conf 'device = 3;' "^$conf:1: 'device' has a wrong type \(allowed: a name in
 rm -f "$conf"
 
 # stats counts a session only when it played a step to its end: a start
-# and a stop, or every step skipped, is a try, said as such.
+# and a stop, or every step skipped, is a try, said as such; skipped steps
+# are shown as skipped.  The first line is of the older 9-field format.
 hist=$XDG_STATE_HOME/calfpace/history.tsv
 mkdir -p "${hist%/*}"
 now=$(date +%Y-%m-%dT%H:%M:%S%z)
-printf '%s\tcalf-pump\t692.5\t2.1\t0\t12\t0\t0\tquit\n%s\tcalf-pump\t692.5\t101.3\t0\t12\t60.0\t100.0\tdone\n%s\tcalf-pump\t692.5\t692.5\t12\t12\t60.0\t160.0\tdone\n' \
+printf '%s\tcalf-pump\t692.5\t2.1\t0\t12\t0\t0\tquit\n%s\tcalf-pump\t692.5\t101.3\t0\t12\t60.0\t100.0\tdone\t12\n%s\tcalf-pump\t692.5\t692.5\t12\t12\t60.0\t160.0\tdone\t0\n' \
     "$now" "$now" "$now" >"$hist"
 expect 0 '^Total: 1 session, 11.5 minutes on 1 day, since [0-9-]+ \(2 tries with no step played to its end not counted\)$' -- stats
-expect 0 ',1,11.5$' -- stats --csv
+expect 0 '^Skipped: 12 steps left early with n \(not done, so not counted\)$' -- stats
+expect 0 '  1 session, 12 steps skipped  \(today\)$' -- stats
+expect 0 '^date,sessions,minutes,steps_skipped$' -- stats --csv
+expect 0 ',1,11.5,12$' -- stats --csv
 rm -f "$hist"
 
 # A broken click.wav in the user's own sound folder breaks only the

@@ -20,6 +20,10 @@
 #include <unistd.h>
 
 #define HEADER                                                                                     \
+    "# calfpace history v2: start\troutine\tplanned_seconds\tplayed_seconds\tsteps_done\t"         \
+    "steps_total\tbpm_min\tbpm_max\tended\tsteps_skipped\n"
+/* The header of files written before steps_skipped, whose records have 9 fields. */
+#define HEADER_V1                                                                                  \
     "# calfpace history v1: start\troutine\tplanned_seconds\tplayed_seconds\tsteps_done\t"         \
     "steps_total\tbpm_min\tbpm_max\tended\n"
 
@@ -122,17 +126,25 @@ static struct shape file_shape(const char *path)
         } else if (end && (n == 0 || line[0] == '#')) {
             s.fillers++;
         } else {
+            /* 10 fields, the 9th how it ended, the 10th a count */
             int tabs = 0;
+            const char *ended_at = NULL, *count_at = NULL;
             for (size_t i = 0; i < n; i++)
-                tabs += line[i] == '\t';
-            const char *last = line + n;
-            while (last > line && last[-1] != '\t')
-                last--;
-            size_t lastlen = (size_t)(line + n - last);
-            int ended = (lastlen == 4 &&
-                         (strncmp(last, "done", 4) == 0 || strncmp(last, "quit", 4) == 0)) ||
-                        (lastlen == 5 && strncmp(last, "error", 5) == 0);
-            if (end && tabs == 8 && n > 24 && line[24] == '\t' && ended)
+                if (line[i] == '\t') {
+                    tabs++;
+                    if (tabs == 8)
+                        ended_at = line + i + 1;
+                    if (tabs == 9)
+                        count_at = line + i + 1;
+                }
+            size_t elen = ended_at && count_at ? (size_t)(count_at - 1 - ended_at) : 0;
+            int ended = (elen == 4 && (strncmp(ended_at, "done", 4) == 0 ||
+                                       strncmp(ended_at, "quit", 4) == 0)) ||
+                        (elen == 5 && strncmp(ended_at, "error", 5) == 0);
+            int count = count_at && count_at < line + n;
+            for (const char *c = count_at; count && c < line + n; c++)
+                count = *c >= '0' && *c <= '9';
+            if (end && tabs == 9 && n > 24 && line[24] == '\t' && ended && count)
                 s.records++;
             else
                 s.bad++;
@@ -189,7 +201,8 @@ static int same_record(const struct history_record *a, const struct history_reco
     return a->start == b->start && strcmp(a->routine, b->routine) == 0 &&
            a->planned == b->planned && a->played == b->played && a->steps_done == b->steps_done &&
            a->steps_total == b->steps_total && a->tempo_min == b->tempo_min &&
-           a->tempo_max == b->tempo_max && a->ended == b->ended;
+           a->tempo_max == b->tempo_max && a->ended == b->ended &&
+           a->steps_skipped == b->steps_skipped;
 }
 
 static void test_time_format(void)
@@ -274,6 +287,7 @@ static void test_round_trip(void)
         record(utc(2026, 7, 1, 6, 0, 0), "summer", 1e6, 999999.9, 2000, 256000, 10.0, 400.0,
                HISTORY_DONE),
     };
+    in[1].steps_skipped = 3; /* 2 done, 3 left early with n, 1 not reached */
     for (int i = 0; i < 5; i++) {
         int rc = history_append(path, &in[i], err, sizeof err);
         CHECK(rc == 0, "append %d: %s", i, err);
@@ -289,13 +303,13 @@ static void test_round_trip(void)
 
     char *text = read_all(path, NULL);
     const char *want = HEADER "2026-11-25T14:03:12+0100\tcalf-pump\t663.5\t663.5\t12\t12\t60.0\t"
-                              "160.0\tdone\n"
+                              "160.0\tdone\t0\n"
                               "2026-11-26T14:03:12+0100\tquick with tabs and a newline \t180.0\t"
-                              "42.3\t2\t6\t60.0\t60.0\tquit\n";
+                              "42.3\t2\t6\t60.0\t60.0\tquit\t3\n";
     CHECK(strncmp(text, want, strlen(want)) == 0,
           "the header and the first records as the format says; got:\n%s", text);
     CHECK(strstr(text, "2026-07-01T08:00:00+0200\tsummer\t1000000.0\t999999.9\t2000\t"
-                       "256000\t10.0\t400.0\tdone\n"),
+                       "256000\t10.0\t400.0\tdone\t0\n"),
           "summer time is written with +0200");
     free(text);
     struct shape s = file_shape(path);
@@ -330,7 +344,8 @@ static void test_round_trip(void)
           "a %d-byte name (the most) survives whole", HISTORY_ROUTINE_MAX - 1);
     history_free(out);
     printf("round trip: 5 records (tabs and newlines in a name, 95-byte UTF-8 name, 0 0 bpm, "
-           "done/quit/error, DST) read back equal, to a tenth; folders 0700, file 0600, header "
+           "done/quit/error, 3 steps skipped, DST) read back equal, to a tenth; folders 0700, file "
+           "0600, header "
            "once\n");
 }
 
@@ -353,9 +368,23 @@ static void test_refused(void)
         {record(t, "x", 60, 60, 1, 3, 0, 60, HISTORY_DONE), "bpm range 0 to 60"},
         {record(t, "x", 60, 60, 1, 3, 60, INFINITY, HISTORY_DONE), "bpm range 60 to inf"},
         {record(t, "x", 60, 60, 1, 3, 60, 60, (enum history_end)7), "ended 7 is not"},
-        {record(utc(10000, 1, 1, 0, 0, 0), "x", 60, 60, 1, 3, 60, 60, HISTORY_DONE), "has no local date"},
+        {record(utc(10000, 1, 1, 0, 0, 0), "x", 60, 60, 1, 3, 60, 60, HISTORY_DONE),
+         "has no local date"},
     };
     int n = (int)(sizeof cases / sizeof cases[0]);
+    struct history_record skips[] = {record(t, "x", 60, 60, 1, 3, 60, 60, HISTORY_DONE),
+                                     record(t, "x", 60, 60, 1, 3, 60, 60, HISTORY_DONE)};
+    skips[0].steps_skipped = 3;
+    skips[1].steps_skipped = -1;
+    const char *skips_want[] = {"1 done and 3 skipped of 3 steps is not possible",
+                                "1 done and -1 skipped of 3 steps"};
+    for (int i = 0; i < 2; i++) {
+        err[0] = '\0';
+        int rc = history_append(path, &skips[i], err, sizeof err);
+        CHECK(rc == -1 && strstr(err, skips_want[i]),
+              "skipped %d refused with \"%s\": got %d \"%s\"", skips[i].steps_skipped,
+              skips_want[i], rc, err);
+    }
     for (int i = 0; i < n; i++) {
         err[0] = '\0';
         int rc = history_append(path, &cases[i].r, err, sizeof err);
@@ -383,9 +412,81 @@ static void test_refused(void)
     CHECK(history_load(tmp_dir, &out, &count, NULL, NULL, err, sizeof err) == -1 &&
               strstr(err, "is a folder (allowed: a regular file)"),
           "a folder cannot be loaded: %s", err);
-    printf("refused: %d out-of-range records (steps, NaN, negative, huge, bpm, ended, year "
+    printf("refused: %d out-of-range records (steps, steps skipped, NaN, negative, huge, bpm, "
+           "ended, year "
            "10000) and unwritable paths, each with a reason; a missing file loads empty\n",
-           n);
+           n + 2);
+}
+
+/* A history written before steps_skipped (a v1 header, 9 fields a record)
+ * still reads, its records with 0 steps skipped; an append to it adds a
+ * 10-field record and no second header; a broken steps_skipped is a broken
+ * line. */
+static void test_old_files(void)
+{
+    char path[512], err[256] = "";
+    path_in_tmp(path, sizeof path, "old.tsv");
+    set_tz("UTC");
+    const char *old =
+        HEADER_V1 "2026-11-24T14:03:12+0000\tcalf-pump\t663.5\t663.5\t12\t12\t60.0\t160.0\tdone\n"
+                  "2026-11-25T09:00:00+0000\tquick\t180.0\t42.3\t0\t6\t60.0\t60.0\tquit\n";
+    write_all(path, old, strlen(old));
+    struct history_record *out = NULL;
+    size_t n = 0;
+    struct warnings w = {0};
+    int rc = history_load(path, &out, &n, collect, &w, err, sizeof err);
+    CHECK(rc == 0 && n == 2 && w.n == 0, "a v1 file loads: rc %d, %zu records, %d warnings %s", rc,
+          n, w.n, w.n ? w.msg[0] : err);
+    CHECK(n == 2 && out[0].steps_done == 12 && out[0].steps_skipped == 0 &&
+              out[1].steps_done == 0 && out[1].steps_skipped == 0 && out[1].ended == HISTORY_QUIT,
+          "its records read with 0 steps skipped");
+    history_free(out);
+
+    struct history_record r =
+        record(utc(2026, 11, 25, 12, 0, 0), "quick", 180, 20, 0, 6, 60, 60, HISTORY_DONE);
+    r.steps_skipped = 6;
+    CHECK(history_append(path, &r, err, sizeof err) == 0, "append to a v1 file: %s", err);
+    char *text = read_all(path, NULL);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "%s2026-11-25T12:00:00+0000\tquick\t180.0\t20.0\t0\t6\t60.0\t60.0\t"
+             "done\t6\n",
+             old);
+    CHECK(strcmp(text, want) == 0,
+          "the v1 lines and header kept, the new record after them; got:\n%s", text);
+    free(text);
+    rc = history_load(path, &out, &n, collect, &w, err, sizeof err);
+    CHECK(rc == 0 && n == 3 && w.n == 0 && out[2].steps_skipped == 6 && out[2].steps_done == 0 &&
+              out[0].steps_skipped == 0,
+          "old and new records read together: %zu, %d warnings", n, w.n);
+    struct history_stats st;
+    CHECK(n == 3 && history_stats_compute(out, n, utc(2026, 11, 25, 15, 0, 0), &st) == 0 &&
+              st.sessions == 1 && st.tries == 2 && st.steps_skipped == 6,
+          "stats over both: %zu session, %zu tries, %lld steps skipped", st.sessions, st.tries,
+          st.steps_skipped);
+    history_free(out);
+
+    const char *bad =
+        HEADER "2026-11-25T12:00:00+0000\tx\t60.0\t60.0\t1\t3\t60.0\t60.0\tdone\tsome\n"
+               "2026-11-25T12:00:00+0000\tx\t60.0\t60.0\t1\t3\t60.0\t60.0\tdone\t3\n"
+               "2026-11-25T12:00:00+0000\tx\t60.0\t60.0\t1\t3\t60.0\t60.0\tdone\t\n"
+               "2026-11-25T12:00:00+0000\tx\t60.0\t60.0\t1\t3\t60.0\t60.0\tdone\t1\t1\n"
+               "2026-11-25T12:00:00+0000\tx\t60.0\t60.0\t1\t3\t60.0\t60.0\tdone\t2\n";
+    write_all(path, bad, strlen(bad));
+    struct warnings wb = {0};
+    rc = history_load(path, &out, &n, collect, &wb, err, sizeof err);
+    const char *bad_want[] = {"steps skipped \"some\" is not a whole number",
+                              "1 done and 3 skipped of 3 steps is not possible",
+                              "steps skipped \"\" is not a whole number",
+                              "11 fields (a record has 10"};
+    CHECK(rc == 0 && n == 1 && wb.n == 4 && out[0].steps_skipped == 2,
+          "4 broken steps_skipped lines skipped, the good one kept: %zu, %d warnings", n, wb.n);
+    for (int i = 0; i < 4 && i < wb.n; i++)
+        CHECK(strstr(wb.msg[i], bad_want[i]) != NULL, "want \"%s\", got \"%s\"", bad_want[i],
+              wb.msg[i]);
+    history_free(out);
+    printf("old files: a v1 history reads (0 steps skipped), takes a v2 record without a second "
+           "header, and stats read both; 4 broken steps_skipped fields skipped with reasons\n");
 }
 
 static void test_broken_lines(void)
@@ -422,14 +523,14 @@ static void test_broken_lines(void)
         int line;
         const char *want;
     } expect[] = {
-        {3, "8 fields (a record has 9, tab-separated)"},
+        {3, "8 fields (a record has 10, tab-separated; 9 in older files)"},
         {5, "planned seconds \"12x\" is not a number"},
         {6, "start \"2026-02-30T10:00:00+0100\" is not a time like 2026-11-25T14:03:12+0100"},
         {7, "ended \"maybe\" is not done, quit or error"},
         {10, "binary data (a NUL byte)"},
         {11, "the line is 600 bytes (allowed: up to 511)"},
         {12, "5 of 3 steps done is not possible (allowed: 0 <= done <= total)"},
-        {14, "4 fields (a record has 9, tab-separated)"},
+        {14, "4 fields (a record has 10, tab-separated; 9 in older files)"},
     };
     const char *cut = " (the last line, with no newline: cut short?)";
     int ne = (int)(sizeof expect / sizeof expect[0]);
@@ -508,7 +609,7 @@ static void test_page_boundary(void)
     struct history_record r = record(utc(2026, 11, 25, 12, 0, 0), "calf-pump", 663.5, 663.5, 12, 12,
                                      60, 160, HISTORY_DONE);
     const char *line = "2026-11-25T12:00:00+0000\tcalf-pump\t663.5\t663.5\t12\t12\t60.0\t160.0\t"
-                       "done\n";
+                       "done\t0\n";
     size_t rlen = strlen(line);
     /* End the file 30 bytes, then 1 byte, then exactly rlen bytes before 4096. */
     size_t gaps[] = {30, 1, rlen};
@@ -727,6 +828,8 @@ static void test_stats(void)
         record(utc(2026, 11, 24, 20, 0, 0), "a", 666, 666, 1, 1, 60, 60, HISTORY_DONE),
         record(utc(2026, 11, 25, 14, 30, 0), "a", 660, 210, 1, 4, 60, 60, HISTORY_QUIT),
         record(utc(2026, 11, 23, 10, 0, 0), "a", 180, 180, 1, 1, 60, 60, HISTORY_DONE),
+        /* every step skipped with n: a try, not a session */
+        record(utc(2026, 11, 25, 9, 0, 0), "a", 660, 12, 0, 4, 60, 60, HISTORY_DONE),
         record(utc(2026, 11, 21, 23, 59, 59), "a", 600, 600, 1, 1, 60, 60, HISTORY_DONE),
         record(utc(2026, 11, 12, 0, 0, 0), "a", 60, 60, 1, 1, 60, 60, HISTORY_DONE),
         record(utc(2026, 11, 11, 23, 59, 59), "a", 120, 120, 1, 1, 60, 60, HISTORY_DONE),
@@ -734,23 +837,25 @@ static void test_stats(void)
         record(utc(2026, 11, 26, 9, 0, 0), "a", 30, 30, 1, 1, 60, 60, HISTORY_DONE), /* future */
     };
     size_t n = sizeof recs / sizeof recs[0];
+    recs[2].steps_skipped = 2; /* the quit one: 1 done, 2 skipped of 4 */
+    recs[4].steps_skipped = 4; /* the try */
 
     char *csv = stats_text(recs, n, now, 1);
-    const char *want_csv = "date,sessions,minutes\n"
-                           "2026-11-12,1,1.0\n"
-                           "2026-11-13,0,0.0\n"
-                           "2026-11-14,0,0.0\n"
-                           "2026-11-15,0,0.0\n"
-                           "2026-11-16,0,0.0\n"
-                           "2026-11-17,0,0.0\n"
-                           "2026-11-18,0,0.0\n"
-                           "2026-11-19,0,0.0\n"
-                           "2026-11-20,0,0.0\n"
-                           "2026-11-21,1,10.0\n"
-                           "2026-11-22,0,0.0\n"
-                           "2026-11-23,1,3.0\n"
-                           "2026-11-24,1,11.1\n"
-                           "2026-11-25,2,14.5\n";
+    const char *want_csv = "date,sessions,minutes,steps_skipped\n"
+                           "2026-11-12,1,1.0,0\n"
+                           "2026-11-13,0,0.0,0\n"
+                           "2026-11-14,0,0.0,0\n"
+                           "2026-11-15,0,0.0,0\n"
+                           "2026-11-16,0,0.0,0\n"
+                           "2026-11-17,0,0.0,0\n"
+                           "2026-11-18,0,0.0,0\n"
+                           "2026-11-19,0,0.0,0\n"
+                           "2026-11-20,0,0.0,0\n"
+                           "2026-11-21,1,10.0,0\n"
+                           "2026-11-22,0,0.0,0\n"
+                           "2026-11-23,1,3.0,0\n"
+                           "2026-11-24,1,11.1,0\n"
+                           "2026-11-25,2,14.5,6\n";
     CHECK(strcmp(csv, want_csv) == 0, "CSV, exactly; got:\n%s", csv);
     free(csv);
 
@@ -760,9 +865,12 @@ static void test_stats(void)
         "2026-11-13 Fri                                    0.0 min  0 sessions",
         "2026-11-21 Sat  #####################            10.0 min  1 session",
         "2026-11-24 Tue  #######################          11.1 min  1 session",
-        "2026-11-25 Wed  ##############################   14.5 min  2 sessions  (today)",
+        "2026-11-25 Wed  ##############################   14.5 min  2 sessions, 6 steps skipped  "
+        "(today)",
         "Streak: 3 days in a row, up to today",
-        "Total: 9 sessions, 47.1 minutes on 8 days, since 2026-10-01",
+        "Total: 9 sessions, 47.1 minutes on 8 days, since 2026-10-01 (1 try with no step "
+        "played to its end not counted)",
+        "Skipped: 6 steps left early with n (not done, so not counted)",
     };
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         CHECK(has_line(chart, lines[i]), "the chart has the line \"%s\"; got:\n%s", lines[i],
@@ -782,6 +890,11 @@ static void test_stats(void)
               fabs(st.minutes - 47.1) < 1e-9,
           "streak %d (today %d), %zu sessions, %d days, %g minutes", st.streak,
           st.streak_ends_today, st.sessions, st.days_active, st.minutes);
+    CHECK(st.tries == 1 && st.steps_skipped == 6 && st.days[13].skipped == 6 &&
+              st.days[13].sessions == 2,
+          "the session of skipped steps is a try (%zu), its 4 skipped steps and the 2 of "
+          "another counted (%lld, today %lld)",
+          st.tries, st.steps_skipped, st.days[13].skipped);
 
     /* The next morning, before a session: the streak still stands, up to yesterday. */
     time_t tomorrow = utc(2026, 11, 26, 6, 0, 0);
@@ -812,8 +925,9 @@ static void test_stats(void)
           "no records: got\n%s", empty);
     free(empty);
     char *empty_csv = stats_text(NULL, 0, now, 1);
-    CHECK(strncmp(empty_csv, "date,sessions,minutes\n2026-11-12,0,0.0\n", 39) == 0 &&
-              strlen(empty_csv) == 22 + 14 * 17,
+    CHECK(strncmp(empty_csv, "date,sessions,minutes,steps_skipped\n2026-11-12,0,0.0,0\n", 55) ==
+                  0 &&
+              strlen(empty_csv) == 36 + 14 * 19,
           "no records: 14 zero lines of CSV");
     free(empty_csv);
 
@@ -830,10 +944,10 @@ static void test_stats(void)
           "in Berlin it is today's");
     /* Across the change to summer time (29 March 2026) each day appears once. */
     char *dst = stats_text(NULL, 0, utc(2026, 3, 31, 0, 30, 0), 1);
-    char want_dst[512] = "date,sessions,minutes\n";
+    char want_dst[600] = "date,sessions,minutes,steps_skipped\n";
     for (int d = 18; d <= 31; d++)
         snprintf(want_dst + strlen(want_dst), sizeof want_dst - strlen(want_dst),
-                 "2026-03-%02d,0,0.0\n", d);
+                 "2026-03-%02d,0,0.0,0\n", d);
     CHECK(strcmp(dst, want_dst) == 0, "14 days across DST; got:\n%s", dst);
     free(dst);
     set_tz("UTC");
@@ -848,10 +962,12 @@ static void test_one_validation(void)
 {
     char text[8192], err[512], path[600];
     /* 24 steps of an hour less the opening cue's lead-in: just one day. */
-    int n = snprintf(text, sizeof text, "name = \"day\"; cue = \"x\"; lead_in = 30.0;\nsteps = (\n");
+    int n =
+        snprintf(text, sizeof text, "name = \"day\"; cue = \"x\"; lead_in = 30.0;\nsteps = (\n");
     for (int i = 0; i < 24; i++)
         n += snprintf(text + n, sizeof text - (size_t)n,
-                      "{ type = \"paced\"; tempo = { from = 10.0; to = 400.0; }; seconds = %s; lead_in = 0.0; }%s\n",
+                      "{ type = \"paced\"; tempo = { from = 10.0; to = 400.0; }; seconds = %s; "
+                      "lead_in = 0.0; }%s\n",
                       i == 23 ? "3570.0" : "3600.0", i == 23 ? "" : ",");
     snprintf(text + n, sizeof text - (size_t)n, ");\n");
     struct routine *r = routine_parse(text, "/tmp/day.cfg", err, sizeof err);
@@ -859,22 +975,24 @@ static void test_one_validation(void)
     if (!r)
         return;
     time_t t = 1764000000;
-    struct history_record rec = record(t, r->name, sequencer_session_seconds(r),
-                                       sequencer_session_seconds(r) * 3.0, 24, 24, 10.0,
-                                       400.0 * 2.0 * pow(1.05, 60.0), HISTORY_DONE);
+    struct history_record rec =
+        record(t, r->name, sequencer_session_seconds(r), sequencer_session_seconds(r) * 3.0, 24, 24,
+               10.0, 400.0 * 2.0 * pow(1.05, 60.0), HISTORY_DONE);
     snprintf(path, sizeof path, "%s/one-validation.tsv", tmp_dir);
     CHECK(history_append(path, &rec, err, sizeof err) == 0, "the longest session is recorded: %s",
           err);
     struct history_record *out = NULL;
     size_t count = 0;
     CHECK(history_load(path, &out, &count, NULL, NULL, err, sizeof err) == 0 && count == 1 &&
-              fabs(out[0].planned - rec.planned) < 0.05 && fabs(out[0].tempo_max - rec.tempo_max) < 0.05,
+              fabs(out[0].planned - rec.planned) < 0.05 &&
+              fabs(out[0].tempo_max - rec.tempo_max) < 0.05,
           "and read back (planned %.1f, bpm up to %.1f)", rec.planned, rec.tempo_max);
     history_free(out);
     routine_destroy(r);
     /* A second more is refused by check, at the line of repeat. */
-    r = routine_parse("name = \"long\";\nrepeat = 2;\nsteps = ( { type = \"rest\"; seconds = 43200.5; } );\n",
-                      "/tmp/long.cfg", err, sizeof err);
+    r = routine_parse(
+        "name = \"long\";\nrepeat = 2;\nsteps = ( { type = \"rest\"; seconds = 43200.5; } );\n",
+        "/tmp/long.cfg", err, sizeof err);
     CHECK(!r && strstr(err, "/tmp/long.cfg:2: the session lasts 24.0 hours"),
           "longer than a day: %s", err);
     routine_destroy(r);
@@ -898,13 +1016,15 @@ static void test_links(void)
         perror("symlink");
     if (geteuid() == 0) {
         CHECK(chown(victim, 65534, 65534) == 0, "chown");
-        CHECK(history_append(link, &rec, err, sizeof err) == -1 && strstr(err, "belongs to user 65534"),
+        CHECK(history_append(link, &rec, err, sizeof err) == -1 &&
+                  strstr(err, "belongs to user 65534"),
               "a link to another user's file is refused: %s", err);
         struct stat st;
         CHECK(stat(victim, &st) == 0 && st.st_size == 9, "the file is untouched");
         CHECK(chown(victim, 0, 0) == 0, "chown back");
     }
-    CHECK(history_append(link, &rec, err, sizeof err) == 0, "a link to a file of one's own is fine: %s", err);
+    CHECK(history_append(link, &rec, err, sizeof err) == 0,
+          "a link to a file of one's own is fine: %s", err);
     unlink(link);
     char dangling[600], where[600];
     snprintf(dangling, sizeof dangling, "%s/dangling.tsv", tmp_dir);
@@ -937,14 +1057,15 @@ static int round_trip_file(const char *in, const char *out_path, char *why, size
                      recs[i].start_text, err);
             rc = -1;
         }
-    if (rc == 0 && (history_load(out_path, &back, &n_back, NULL, NULL, err, sizeof err) != 0 ||
-                    n_back != n)) {
+    if (rc == 0 &&
+        (history_load(out_path, &back, &n_back, NULL, NULL, err, sizeof err) != 0 || n_back != n)) {
         snprintf(why, whylen, "%zu records written, %zu read back %s", n, n_back, err);
         rc = -1;
     }
     for (size_t i = 0; i < n && rc == 0; i++)
         if (back[i].start != recs[i].start || fabs(back[i].planned - recs[i].planned) > 0.051 ||
-            back[i].steps_done != recs[i].steps_done || back[i].ended != recs[i].ended) {
+            back[i].steps_done != recs[i].steps_done || back[i].ended != recs[i].ended ||
+            back[i].steps_skipped != recs[i].steps_skipped) {
             snprintf(why, whylen, "record %zu differs after the round trip", i + 1);
             rc = -1;
         }
@@ -962,7 +1083,7 @@ static void test_fuzz_inputs(void)
     if (!src)
         return;
     const char *files[] = {"crashes/history-roundtrip-open", "corpus/history/reproducers.tsv",
-                           "corpus/history/cut-short"};
+                           "corpus/history/cut-short", "corpus/history/steps-skipped.tsv"};
     const char *zones[] = {"UTC", "CET-1CEST,M3.5.0,M10.5.0/3"};
     char in[1024], out[600], why[700];
     snprintf(out, sizeof out, "%s/fuzz-round-trip.tsv", tmp_dir);
@@ -995,8 +1116,8 @@ static void test_fuzz_inputs(void)
         char err[256] = "";
         int rc = history_load(path, &recs, &n, collect, &w, err, sizeof err);
         CHECK(rc == 0 && n == 0 && w.n == 1 && strstr(w.msg[0], want[i]),
-              "line %zu skipped with \"%s\": %zu records, %d warnings: %s", i + 1, want[i], n,
-              w.n, w.n ? w.msg[0] : "");
+              "line %zu skipped with \"%s\": %zu records, %d warnings: %s", i + 1, want[i], n, w.n,
+              w.n ? w.msg[0] : "");
         history_free(recs);
     }
     set_tz("UTC");
@@ -1076,6 +1197,7 @@ int main(void)
     test_path();
     test_round_trip();
     test_refused();
+    test_old_files();
     test_broken_lines();
     test_page_boundary();
     test_concurrent();

@@ -154,21 +154,31 @@ static void finish(struct run *r)
         close(r->slave);
 }
 
-/* The last history line's "ended" field. */
-static void last_history(char *out, size_t outlen)
+/* The history's last record, its field N (0-based, tab-separated). */
+static void last_history_field(int n, char *out, size_t outlen)
 {
     out[0] = '\0';
     FILE *f = fopen(history, "r");
     if (!f)
         return;
-    char line[600];
+    char line[600], last[600] = "";
     while (fgets(line, sizeof line, f))
-        if (line[0] != '#') {
-            char *tab = strrchr(line, '\t');
-            snprintf(out, outlen, "%s", tab ? tab + 1 : line);
-        }
+        if (line[0] != '#')
+            snprintf(last, sizeof last, "%s", line);
     fclose(f);
-    out[strcspn(out, "\n")] = '\0';
+    char *p = last;
+    for (int i = 0; i < n && p; i++) {
+        p = strchr(p, '\t');
+        p = p ? p + 1 : NULL;
+    }
+    if (p)
+        snprintf(out, outlen, "%.*s", (int)strcspn(p, "\t\n"), p);
+}
+
+/* The last history line's "ended" field. */
+static void last_history(char *out, size_t outlen)
+{
+    last_history_field(8, out, outlen);
 }
 
 static void played_to_the_end(void)
@@ -233,27 +243,6 @@ static void keys_and_quit(void)
     finish(&r);
 }
 
-/* The history's last record, its field N (0-based, tab-separated). */
-static void last_history_field(int n, char *out, size_t outlen)
-{
-    out[0] = '\0';
-    FILE *f = fopen(history, "r");
-    if (!f)
-        return;
-    char line[600], last[600] = "";
-    while (fgets(line, sizeof line, f))
-        if (line[0] != '#')
-            snprintf(last, sizeof last, "%s", line);
-    fclose(f);
-    char *p = last;
-    for (int i = 0; i < n && p; i++) {
-        p = strchr(p, '\t');
-        p = p ? p + 1 : NULL;
-    }
-    if (p)
-        snprintf(out, outlen, "%.*s", (int)strcspn(p, "\t\n"), p);
-}
-
 /* n in each step as soon as it has begun: every step skipped. */
 static void skip_script(struct run *r, double now)
 {
@@ -269,7 +258,7 @@ static void skip_script(struct run *r, double now)
 static void skipping_every_step(void)
 {
     struct run r;
-    char *report, done[64], total[64];
+    char *report, done[64], total[64], skipped[64];
     start(&r, 1, 1, skip_script);
     r.last_skipped = -1;
     enum session_end end = play(&r, &report);
@@ -279,6 +268,9 @@ static void skipping_every_step(void)
     last_history_field(5, total, sizeof total);
     CHECK(strcmp(done, "0") == 0 && strcmp(total, "2") == 0,
           "the history records 0 of 2 steps done (%s of %s)", done, total);
+    last_history_field(9, skipped, sizeof skipped);
+    CHECK(strcmp(skipped, "2") == 0, "the history records both steps as skipped (steps_skipped %s)",
+          skipped);
     free(report);
     finish(&r);
 }

@@ -52,7 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     for (size_t i = 0; i < n; i++)
         if (back[i].start != recs[i].start || fabs(back[i].planned - recs[i].planned) > 0.051 ||
-            back[i].steps_done != recs[i].steps_done || back[i].ended != recs[i].ended)
+            back[i].steps_done != recs[i].steps_done || back[i].ended != recs[i].ended ||
+            back[i].steps_skipped != recs[i].steps_skipped)
             abort();
     history_free(recs);
     history_free(back);
