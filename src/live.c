@@ -104,28 +104,28 @@ static int start_up(struct live *l)
  * since) gives way to the default, which beats silence. */
 static int open_device(struct live *l)
 {
-    char err[2048];
+    struct cp_error err;
     const struct live_options *o = l->opt;
     struct output_params p = {.device = o->device, .latency = o->latency};
-    if (output_open(&l->out, &out_pa_ops, l->engine, &p, err, sizeof err) == 0)
+    if (output_open(&l->out, &out_pa_ops, l->engine, &p, &err) == 0)
         return 0;
-    int several = strstr(err, "(give more of the name") != NULL;
+    int several = err.kind == CP_BAD_INPUT; /* a name several devices have */
     if (several && !o->device_saved) {
-        print_err("calfpace: --device ", err);
+        print_err("calfpace: --device ", err.msg);
         return 2;
     }
     if (o->device && o->device_saved) {
         char clean[2048];
         fprintf(stderr, "calfpace: %s; the saved device is not there, so the default plays\n",
-                term_clean(err, clean, sizeof clean));
+                term_clean(err.msg, clean, sizeof clean));
         p.device = NULL;
-        if (output_open(&l->out, &out_pa_ops, l->engine, &p, err, sizeof err) == 0)
+        if (output_open(&l->out, &out_pa_ops, l->engine, &p, &err) == 0)
             return 0;
     }
-    if (!o->reminding && strstr(err, "no audio output device") &&
-        strlen(err) + 80 < sizeof err)
-        strcat(err, "; to make a file instead, use 'calfpace render ROUTINE -o session.wav'");
-    print_err("calfpace: ", err);
+    if (!o->reminding && strstr(err.msg, "no audio output device") &&
+        strlen(err.msg) + 80 < sizeof err.msg)
+        strcat(err.msg, "; to make a file instead, use 'calfpace render ROUTINE -o session.wav'");
+    print_err("calfpace: ", err.msg);
     return 1;
 }
 

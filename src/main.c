@@ -2,6 +2,7 @@
  * prints, and chooses the exit status: 0 success, 1 runtime failure, 2 bad
  * input or usage. */
 #include "clips.h"
+#include "cp_error.h"
 #include "engine.h"
 #include "history.h"
 #include "live.h"
@@ -43,6 +44,22 @@ static const char *shown(const char *text)
 }
 
 #define EXIT_BAD_INPUT 2
+
+/* The one place a kind of failure becomes an exit status.  No default: a
+ * kind added without a status here is a compiler warning. */
+static int exit_status(enum cp_err_kind kind)
+{
+    switch (kind) {
+    case CP_OK:
+        return 0;
+    case CP_BAD_INPUT:
+        return EXIT_BAD_INPUT;
+    case CP_RUNTIME:
+    case CP_INTERRUPTED:
+        return 1;
+    }
+    return 1;
+}
 
 /* Which options were given, to refuse those that do not fit the command. */
 enum opt_bit {
@@ -260,18 +277,19 @@ static void catch_render_signals(void)
     sigaction(SIGHUP, &sa, NULL);
 }
 
-/* Says how a render of FRAMES that took TOOK seconds went; its exit status. */
-static int render_result(enum out_file_error rc, const struct options *o, const char *partial,
-                         const char *err, int64_t frames, int rate, double took)
+/* Says how a render of FRAMES that took TOOK seconds went; the kind of its
+ * failure, if any. */
+static enum cp_err_kind render_result(const struct cp_error *err, const struct options *o,
+                                      const char *partial, int64_t frames, int rate, double took)
 {
-    if (rc == OUT_FILE_INTERRUPTED) {
+    if (err->kind == CP_INTERRUPTED) {
         fprintf(stderr, "calfpace: %s, render stopped; removed the unfinished %s\n",
                 strsignal(render_cancel), partial);
-        return 1;
+        return err->kind;
     }
-    if (rc != OUT_FILE_OK) {
-        fprintf(stderr, "%s\n", shown(err));
-        return rc == OUT_FILE_BAD_NAME ? EXIT_BAD_INPUT : 1;
+    if (err->kind != CP_OK) {
+        fprintf(stderr, "%s\n", shown(err->msg));
+        return err->kind;
     }
     if (!o->quiet) {
         double secs = (double)frames / rate;
@@ -281,25 +299,35 @@ static int render_result(enum out_file_error rc, const struct options *o, const 
                 "calfpace: wrote %s (%s, %lld frames at %d Hz) in %.2f s, %.0fx real time\n",
                 o->output, len, (long long)frames, rate, took, took > 0 ? secs / took : 0.0);
     }
-    return 0;
+    return CP_OK;
 }
 
-static int cmd_render(const char *path, const struct options *o)
+/* The session rendered into the file, through the same output interface a
+ * live session plays through: a block a pump, as fast as they come. */
+static void render_file(struct engine *e, const char *path, struct out_file_options *fo,
+                        int64_t *frames, struct cp_error *err)
 {
-    if (!o->output) {
-        fprintf(stderr, "calfpace: render needs an output file: calfpace render ROUTINE -o "
-                        "FILE.wav\n");
-        return EXIT_BAD_INPUT;
+    struct output out = {0};
+    struct output_params op = {.path = path, .file = fo};
+    cp_error_clear(err);
+    if (output_open(&out, &out_file_ops, e, &op, err) != 0)
+        return;
+    if (output_start(&out, err) == 0) {
+        while (output_active(&out))
+            output_pump(&out);
+        output_finish(&out, err);
     }
-    char err[2048];
-    /* A name that cannot work is refused before the routine loads. */
-    enum out_file_error rc = out_file_check(o->output, 48000, err, sizeof err);
-    if (rc != OUT_FILE_OK) {
-        fprintf(stderr, "%s\n", err);
-        return rc == OUT_FILE_BAD_NAME ? EXIT_BAD_INPUT : 1;
-    }
-    struct clip_bank *bank = NULL;
-    int status = 0;
+    struct output_stats st;
+    output_stats(&out, &st);
+    *frames = st.frames;
+    output_close(&out);
+}
+
+/* A plan for PATH, or NULL after saying why (the kind in *KIND). */
+static struct engine_plan *render_plan(const char *path, const struct options *o,
+                                       struct clip_bank **bank, enum cp_err_kind *kind)
+{
+    struct cp_error err;
     struct setup_choice choice = {.sounds = o->sounds,
                                   .lang = o->lang,
                                   .voice = o->voice,
@@ -307,25 +335,48 @@ static int cmd_render(const char *path, const struct options *o)
                                   .mono = o->mono,
                                   .balance = o->balance};
     int bad;
-    struct engine_plan *p = setup_plan(path, &choice, &bank, err, sizeof err, &bad);
+    struct engine_plan *p = setup_plan(path, &choice, bank, err.msg, sizeof err.msg, &bad);
     if (!p) {
-        fprintf(stderr, "%s\n", err);
-        clip_bank_destroy(bank);
-        return bad ? EXIT_BAD_INPUT : 1;
+        fprintf(stderr, "%s\n", err.msg);
+        clip_bank_destroy(*bank);
+        *bank = NULL;
+        *kind = bad ? CP_BAD_INPUT : CP_RUNTIME;
+        return NULL;
     }
+    /* At the routine's rate, the format may still refuse. */
+    if (out_file_check(o->output, engine_plan_routine(p)->rate, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        engine_plan_destroy(p);
+        clip_bank_destroy(*bank);
+        *bank = NULL;
+        *kind = err.kind;
+        return NULL;
+    }
+    return p;
+}
+
+static enum cp_err_kind cmd_render(const char *path, const struct options *o)
+{
+    if (!o->output) {
+        fprintf(stderr, "calfpace: render needs an output file: calfpace render ROUTINE -o "
+                        "FILE.wav\n");
+        return CP_BAD_INPUT;
+    }
+    struct cp_error err;
+    /* A name that cannot work is refused before the routine loads. */
+    if (out_file_check(o->output, 48000, &err) != 0) {
+        fprintf(stderr, "%s\n", err.msg);
+        return err.kind;
+    }
+    struct clip_bank *bank = NULL;
+    enum cp_err_kind kind = CP_OK;
+    struct engine_plan *p = render_plan(path, o, &bank, &kind);
+    if (!p)
+        return kind;
     const struct routine *r = engine_plan_routine(p);
     int rate = r->rate;
-    rc = out_file_check(o->output, rate, err, sizeof err);
     struct timeline_chapter *chapters = malloc(TIMELINE_CHAPTERS_MAX * sizeof *chapters);
     struct engine *e = NULL;
-    if (rc != OUT_FILE_OK) {
-        fprintf(stderr, "%s\n", err);
-        status = rc == OUT_FILE_BAD_NAME ? EXIT_BAD_INPUT : 1;
-        free(chapters);
-        engine_plan_destroy(p);
-        clip_bank_destroy(bank);
-        return status;
-    }
     int n_chapters = chapters ? timeline_chapters(r, rate, chapters, TIMELINE_CHAPTERS_MAX) : 0;
     if (n_chapters > TIMELINE_CHAPTERS_MAX)
         n_chapters = TIMELINE_CHAPTERS_MAX;
@@ -349,21 +400,21 @@ static int cmd_render(const char *path, const struct options *o)
         free(chapters);
         engine_plan_destroy(p);
         clip_bank_destroy(bank);
-        return 1;
+        return CP_RUNTIME;
     }
     catch_render_signals();
     int64_t frames = 0;
     clock_gettime(CLOCK_MONOTONIC, &prog.t0);
-    rc = out_file_render(e, o->output, &fo, &frames, err, sizeof err);
+    render_file(e, o->output, &fo, &frames, &err);
     struct timespec t1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (prog.shown)
         fprintf(stderr, "\r\033[K");
-    status = render_result(rc, o, fo.partial, err, frames, rate, seconds_between(&prog.t0, &t1));
+    kind = render_result(&err, o, fo.partial, frames, rate, seconds_between(&prog.t0, &t1));
     free(chapters);
     engine_destroy(e);
     clip_bank_destroy(bank);
-    return status;
+    return kind;
 }
 
 /* Live sessions take the listener's own defaults; options win over them. */
@@ -991,7 +1042,7 @@ static int run(int argc, char **argv)
     if (strcmp(cmd, "check") == 0)
         return cmd_check(routine, &o);
     if (strcmp(cmd, "render") == 0)
-        return cmd_render(routine, &o);
+        return exit_status(cmd_render(routine, &o));
     if (strcmp(cmd, "remind") == 0)
         return cmd_remind(routine, &o);
     return cmd_play(routine, &o);

@@ -77,41 +77,30 @@ int out_file_rate_for(const char *path, int rate)
     return rate;
 }
 
-enum out_file_error out_file_check(const char *path, int rate, char *err, size_t errlen)
+int out_file_check(const char *path, int rate, struct cp_error *err)
 {
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: is a folder (give a file name in it)", path);
-        return OUT_FILE_IO;
-    }
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return cp_fail(err, CP_RUNTIME, "%s: is a folder (give a file name in it)", path);
     int format = out_file_format_for(path);
-    if (!format) {
-        snprintf(err, errlen, "%s: unknown file type (" ALLOWED ")", path);
-        return OUT_FILE_BAD_NAME;
-    }
+    if (!format)
+        return cp_fail(err, CP_BAD_INPUT, "%s: unknown file type (" ALLOWED ")", path);
     if (!is_opus(format)) {
         SF_INFO info = {.samplerate = rate, .channels = 2, .format = format};
-        if (!sf_format_check(&info)) {
-            snprintf(err, errlen, "%s: %s cannot write .%s files at %d Hz", path,
-                     sf_version_string(), extension(path), rate);
-            return OUT_FILE_BAD_NAME;
-        }
+        if (!sf_format_check(&info))
+            return cp_fail(err, CP_BAD_INPUT, "%s: %s cannot write .%s files at %d Hz", path,
+                           sf_version_string(), extension(path), rate);
     }
     char dir[4096];
     paths_dir_of(path, dir, sizeof dir);
-    if (stat(dir, &st) != 0) {
-        snprintf(err, errlen, "%s: cannot create the file: %s", path, strerror(errno));
-        return OUT_FILE_IO;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: cannot create the file: %s is not a folder", path, dir);
-        return OUT_FILE_IO;
-    }
-    if (access(dir, W_OK | X_OK) != 0) {
-        snprintf(err, errlen, "%s: cannot create the file: %s", path, strerror(errno));
-        return OUT_FILE_IO;
-    }
-    return OUT_FILE_OK;
+    if (stat(dir, &st) != 0)
+        return cp_fail(err, CP_RUNTIME, "%s: cannot create the file: %s", path, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return cp_fail(err, CP_RUNTIME, "%s: cannot create the file: %s is not a folder", path,
+                       dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return cp_fail(err, CP_RUNTIME, "%s: cannot create the file: %s", path, strerror(errno));
+    return 0;
 }
 
 double out_file_estimate_bytes(const char *path, int64_t frames, int rate, int bitrate_kbps)
@@ -223,61 +212,50 @@ static int sink_put_at(struct sink *s, off_t at, const void *data, size_t len)
 
 /* What went wrong, in the words a user knows: the system's when a write
  * failed, else libsndfile's. */
-static void say_failure(char *err, size_t errlen, const char *path, const char *what,
-                        const struct sink *s, const char *lib)
+static int say_failure(struct cp_error *err, const char *path, const char *what,
+                       const struct sink *s, const char *lib)
 {
-    snprintf(err, errlen, "%s: %s: %s", path, what, s->err ? strerror(s->err) : lib);
+    return cp_fail(err, CP_RUNTIME, "%s: %s: %s", path, what, s->err ? strerror(s->err) : lib);
 }
 
-struct render_loop {
+struct encoder;
+
+/* One file output: the temporary file, its encoder, and how far it got. */
+struct out_file {
     struct engine *e;
     struct out_file_options *opt;
+    const char *path;
+    int rate, format;
+    int fd;
+    struct sink s;
     float *block;
-    int64_t total;
+    int64_t total;     /* frames written */
+    uint64_t blocks;   /* blocks rendered */
+    int64_t first_frames;
+    int active;        /* blocks still to come */
+    int started;       /* the encoder began */
+    int saved;         /* the file is whole and in place */
+    struct cp_error failed; /* the first failure while rendering */
+    const struct encoder *enc;
+    /* The encoder's state: one of these. */
+    SNDFILE *sf;
+    uint8_t *tag;
+    size_t tag_len;
+    OggOpusEnc *opus;
+    OggOpusComments *comments;
+    struct vorbis_state *vorbis;
 };
 
-/* Renders the next block; 0 at the end, -1 when interrupted. */
-static int next_block(struct render_loop *l)
-{
-    if (l->opt->cancel && *l->opt->cancel)
-        return -1;
-    int n = engine_render(l->e, l->block, BLOCK_FRAMES);
-    return n < 0 ? 0 : n;
-}
-
-static void made_progress(struct render_loop *l, int n)
-{
-    l->total += n;
-    if (l->opt->progress)
-        l->opt->progress(l->opt->progress_ctx, l->total);
-}
-
-/* Hands each block to WRITE until the session ends, is cut short, or a
- * write fails.  WRITE returns 0 or -1 and sets *WHY to its library's word
- * on how the write went (shown when the system gave no reason of its own). */
-typedef int (*block_writer)(void *enc, const float *block, int n, const char **why);
-
-static enum out_file_error write_blocks(struct render_loop *l, struct sink *s, const char *path,
-                                        block_writer write, void *enc, char *err, size_t errlen)
-{
-    for (;;) {
-        int n = next_block(l);
-        if (n < 0)
-            return OUT_FILE_INTERRUPTED;
-        if (n == 0)
-            return OUT_FILE_OK;
-        const char *why = "";
-        if (write(enc, l->block, n, &why) != 0 || s->err) {
-            char what[96];
-            snprintf(what, sizeof what, "write failed after %lld frames", (long long)l->total);
-            say_failure(err, errlen, path, what, s, why);
-            return OUT_FILE_IO;
-        }
-        made_progress(l, n);
-        if (n < BLOCK_FRAMES)
-            return OUT_FILE_OK;
-    }
-}
+/* A format's encoder: begin before the first block; write each block (the
+ * last one shorter than BLOCK_FRAMES, maybe empty), setting *WHY to its
+ * library's word on how it went; end once the last block is written (the
+ * trailer, the tags); release in any case, whatever got made. */
+struct encoder {
+    int (*begin)(struct out_file *f, struct cp_error *err);
+    int (*write)(struct out_file *f, const float *block, int n, int last, const char **why);
+    int (*end)(struct out_file *f, struct cp_error *err);
+    void (*release)(struct out_file *f);
+};
 
 static struct tags tags_for(const struct out_file_options *opt, int rate, int64_t total)
 {
@@ -328,81 +306,93 @@ static int flac_fix_blocks(struct sink *s)
     }
 }
 
-static int sndfile_write(void *enc, const float *block, int n, const char **why)
-{
-    SNDFILE *f = enc;
-    sf_count_t w = sf_writef_float(f, block, n);
-    *why = sf_strerror(f);
-    return w == n ? 0 : -1;
-}
+/* --- WAV, FLAC and MP3 through libsndfile -------------------------------- */
 
-static enum out_file_error render_sndfile(struct render_loop *l, struct sink *s, const char *path,
-                                          int format, char *err, size_t errlen)
+static int sndfile_begin(struct out_file *f, struct cp_error *err)
 {
-    int rate = engine_rate(l->e);
-    int type = format & SF_FORMAT_TYPEMASK;
-    struct tags t = tags_for(l->opt, rate, 0);
-    uint8_t *tag = NULL;
-    size_t tag_len = 0;
+    int type = f->format & SF_FORMAT_TYPEMASK;
+    struct tags t = tags_for(f->opt, f->rate, 0);
+    struct sink *s = &f->s;
     if (type == SF_FORMAT_MPEG) {
-        tag_len = tags_id3v2(&t, NULL, 0);
+        f->tag_len = tags_id3v2(&t, NULL, 0);
         s->hole_at = 0;
     } else if (type == SF_FORMAT_FLAC) {
-        tag_len = tags_flac_block(&t, "calfpace", NULL, 0);
+        f->tag_len = tags_flac_block(&t, "calfpace", NULL, 0);
         s->hole_at = FLAC_STREAMINFO_END;
     }
-    if (tag_len && !(tag = malloc(tag_len))) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return OUT_FILE_IO;
-    }
-    s->hole_len = (sf_count_t)tag_len;
+    if (f->tag_len && !(f->tag = malloc(f->tag_len)))
+        return cp_fail(err, CP_RUNTIME, "%s: out of memory", f->path);
+    s->hole_len = (sf_count_t)f->tag_len;
 
-    SF_INFO info = {.samplerate = rate, .channels = 2, .format = format};
+    SF_INFO info = {.samplerate = f->rate, .channels = 2, .format = f->format};
     SF_VIRTUAL_IO vio = {vio_filelen, vio_seek, vio_read, vio_write, vio_tell};
-    SNDFILE *f = sf_open_virtual(&vio, SFM_WRITE, &info, s);
-    if (!f) {
-        say_failure(err, errlen, path, "cannot write this format", s, sf_strerror(NULL));
-        free(tag);
-        return OUT_FILE_IO;
-    }
+    f->sf = sf_open_virtual(&vio, SFM_WRITE, &info, s);
+    if (!f->sf)
+        return say_failure(err, f->path, "cannot write this format", s, sf_strerror(NULL));
     /* No SFC_SET_CLIPPING: the mixer's limiter keeps every sample within
      * [-1, 1], which libsndfile maps into 16 bits without overflow. */
     if (type == SF_FORMAT_RF64)
-        sf_command(f, SFC_RF64_AUTO_DOWNGRADE, NULL, SF_TRUE); /* plain WAV below 4 GiB */
+        sf_command(f->sf, SFC_RF64_AUTO_DOWNGRADE, NULL, SF_TRUE); /* plain WAV below 4 GiB */
     if (type == SF_FORMAT_MPEG) {
         /* libsndfile maps a compression level onto LAME's bitrate range. */
-        int kbps = l->opt->bitrate_kbps ? l->opt->bitrate_kbps : MP3_DEFAULT_KBPS;
-        double top = rate >= 32000 ? 320.0 : rate >= 16000 ? 160.0 : 64.0;
-        double bottom = rate >= 32000 ? 32.0 : 8.0;
+        int kbps = f->opt->bitrate_kbps ? f->opt->bitrate_kbps : MP3_DEFAULT_KBPS;
+        double top = f->rate >= 32000 ? 320.0 : f->rate >= 16000 ? 160.0 : 64.0;
+        double bottom = f->rate >= 32000 ? 32.0 : 8.0;
         double level = (top - kbps) / (top - bottom);
         level = level < 0.0 ? 0.0 : level > 1.0 ? 1.0 : level;
         int mode = SF_BITRATE_MODE_CONSTANT;
-        sf_command(f, SFC_SET_BITRATE_MODE, &mode, sizeof mode);
-        sf_command(f, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level);
+        sf_command(f->sf, SFC_SET_BITRATE_MODE, &mode, sizeof mode);
+        sf_command(f->sf, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level);
     }
-    enum out_file_error rc = write_blocks(l, s, path, sndfile_write, f, err, errlen);
-    int before = sf_error(f);
-    int closed = sf_close(f);
-    if (rc == OUT_FILE_OK && (before || closed || s->err)) {
-        say_failure(err, errlen, path, "could not finish the file", s,
-                    sf_error_number(before ? before : closed));
-        rc = OUT_FILE_IO;
-    }
-    if (rc == OUT_FILE_OK && tag) {
-        t.total_frames = l->total;
-        if (type == SF_FORMAT_MPEG)
-            tags_id3v2(&t, tag, tag_len);
-        else
-            tags_flac_block(&t, "calfpace", tag, tag_len);
-        if (sink_put_at(s, (off_t)s->hole_at, tag, tag_len) != 0 ||
-            (type == SF_FORMAT_FLAC && flac_fix_blocks(s) != 0)) {
-            say_failure(err, errlen, path, "could not write the tags", s, "the file is short");
-            rc = OUT_FILE_IO;
-        }
-    }
-    free(tag);
-    return rc;
+    return 0;
 }
+
+static int sndfile_write(struct out_file *f, const float *block, int n, int last, const char **why)
+{
+    (void)last;
+    if (n == 0)
+        return 0;
+    sf_count_t w = sf_writef_float(f->sf, block, n);
+    *why = sf_strerror(f->sf);
+    return w == n ? 0 : -1;
+}
+
+static int sndfile_end(struct out_file *f, struct cp_error *err)
+{
+    int type = f->format & SF_FORMAT_TYPEMASK;
+    struct sink *s = &f->s;
+    int before = sf_error(f->sf);
+    int closed = sf_close(f->sf);
+    f->sf = NULL;
+    if (before || closed || s->err)
+        return say_failure(err, f->path, "could not finish the file", s,
+                           sf_error_number(before ? before : closed));
+    if (!f->tag)
+        return 0;
+    struct tags t = tags_for(f->opt, f->rate, f->total);
+    if (type == SF_FORMAT_MPEG)
+        tags_id3v2(&t, f->tag, f->tag_len);
+    else
+        tags_flac_block(&t, "calfpace", f->tag, f->tag_len);
+    if (sink_put_at(s, (off_t)s->hole_at, f->tag, f->tag_len) != 0 ||
+        (type == SF_FORMAT_FLAC && flac_fix_blocks(s) != 0))
+        return say_failure(err, f->path, "could not write the tags", s, "the file is short");
+    return 0;
+}
+
+static void sndfile_release(struct out_file *f)
+{
+    if (f->sf)
+        sf_close(f->sf);
+    f->sf = NULL;
+    free(f->tag);
+    f->tag = NULL;
+}
+
+static const struct encoder sndfile_encoder = {sndfile_begin, sndfile_write, sndfile_end,
+                                               sndfile_release};
+
+/* --- Ogg Opus through libopusenc ----------------------------------------- */
 
 static int opus_write(void *user, const unsigned char *ptr, opus_int32 len)
 {
@@ -421,49 +411,68 @@ static void opus_add_comment(void *ctx, const char *key, const char *value)
     ope_comments_add(ctx, key, value);
 }
 
-static int opus_write_block(void *enc, const float *block, int n, const char **why)
+static int opus_begin(struct out_file *f, struct cp_error *err)
 {
-    int oe = ope_encoder_write_float(enc, block, n);
+    struct tags t = tags_for(f->opt, f->rate, 0);
+    if (!(f->comments = ope_comments_create()))
+        return cp_fail(err, CP_RUNTIME, "%s: out of memory", f->path);
+    tags_vorbis(&t, opus_add_comment, f->comments);
+    OpusEncCallbacks cb = {opus_write, opus_close};
+    int oe = 0;
+    f->opus = ope_encoder_create_callbacks(&cb, &f->s, f->comments, f->rate, 2, 0, &oe);
+    if (!f->opus)
+        return cp_fail(err, CP_RUNTIME, "%s: cannot write Opus: %s", f->path, ope_strerror(oe));
+    int kbps = f->opt->bitrate_kbps ? f->opt->bitrate_kbps : OPUS_DEFAULT_KBPS;
+    ope_encoder_ctl(f->opus, OPUS_SET_BITRATE(kbps * 1000));
+    /* Speech and clicks need no more than a middle complexity; the top one
+     * only costs time. */
+    ope_encoder_ctl(f->opus, OPUS_SET_COMPLEXITY(5));
+    return 0;
+}
+
+static int opus_write_block(struct out_file *f, const float *block, int n, int last,
+                            const char **why)
+{
+    (void)last;
+    if (n == 0)
+        return 0;
+    int oe = ope_encoder_write_float(f->opus, block, n);
     *why = ope_strerror(oe);
     return oe == OPE_OK ? 0 : -1;
 }
 
-static enum out_file_error render_opus(struct render_loop *l, struct sink *s, const char *path,
-                                       char *err, size_t errlen)
+static int opus_end(struct out_file *f, struct cp_error *err)
 {
-    int rate = engine_rate(l->e);
-    struct tags t = tags_for(l->opt, rate, 0);
-    OggOpusComments *c = ope_comments_create();
-    if (!c) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return OUT_FILE_IO;
-    }
-    tags_vorbis(&t, opus_add_comment, c);
-    OpusEncCallbacks cb = {opus_write, opus_close};
-    int oe = 0;
-    OggOpusEnc *enc = ope_encoder_create_callbacks(&cb, s, c, rate, 2, 0, &oe);
-    if (!enc) {
-        snprintf(err, errlen, "%s: cannot write Opus: %s", path, ope_strerror(oe));
-        ope_comments_destroy(c);
-        return OUT_FILE_IO;
-    }
-    int kbps = l->opt->bitrate_kbps ? l->opt->bitrate_kbps : OPUS_DEFAULT_KBPS;
-    ope_encoder_ctl(enc, OPUS_SET_BITRATE(kbps * 1000));
-    /* Speech and clicks need no more than a middle complexity; the top one
-     * only costs time. */
-    ope_encoder_ctl(enc, OPUS_SET_COMPLEXITY(5));
-    enum out_file_error rc = write_blocks(l, s, path, opus_write_block, enc, err, errlen);
-    if (rc == OUT_FILE_OK) {
-        oe = ope_encoder_drain(enc);
-        if (oe != OPE_OK || s->err) {
-            say_failure(err, errlen, path, "could not finish the file", s, ope_strerror(oe));
-            rc = OUT_FILE_IO;
-        }
-    }
-    ope_encoder_destroy(enc);
-    ope_comments_destroy(c);
-    return rc;
+    int oe = ope_encoder_drain(f->opus);
+    if (oe != OPE_OK || f->s.err)
+        return say_failure(err, f->path, "could not finish the file", &f->s, ope_strerror(oe));
+    return 0;
 }
+
+static void opus_release(struct out_file *f)
+{
+    if (f->opus)
+        ope_encoder_destroy(f->opus);
+    if (f->comments)
+        ope_comments_destroy(f->comments);
+    f->opus = NULL;
+    f->comments = NULL;
+}
+
+static const struct encoder opus_encoder = {opus_begin, opus_write_block, opus_end, opus_release};
+
+/* --- Ogg Vorbis through libvorbisenc -------------------------------------- */
+
+/* libsndfile writes only its fixed set of comments, and the chapters are
+ * comments of their own: Vorbis is encoded here. */
+struct vorbis_state {
+    vorbis_info vi;
+    vorbis_comment vc;
+    vorbis_dsp_state vd;
+    vorbis_block vb;
+    ogg_stream_state os;
+    int analysing; /* vd, vb and os were made */
+};
 
 static int ogg_write_page(struct sink *s, const ogg_page *pg)
 {
@@ -479,102 +488,105 @@ static void vorbis_add_comment(void *ctx, const char *key, const char *value)
 
 /* Encodes what the analysis holds into packets and pages; ENDING flushes
  * the last page.  0, or -1 when a page could not be written. */
-static int vorbis_drain(vorbis_dsp_state *vd, vorbis_block *vb, ogg_stream_state *os,
-                        struct sink *s, int ending)
+static int vorbis_drain(struct vorbis_state *v, struct sink *s, int ending)
 {
     ogg_packet op;
     ogg_page pg;
-    while (vorbis_analysis_blockout(vd, vb) == 1) {
-        vorbis_analysis(vb, NULL);
-        vorbis_bitrate_addblock(vb);
-        while (vorbis_bitrate_flushpacket(vd, &op)) {
-            ogg_stream_packetin(os, &op);
-            while (ogg_stream_pageout(os, &pg))
+    while (vorbis_analysis_blockout(&v->vd, &v->vb) == 1) {
+        vorbis_analysis(&v->vb, NULL);
+        vorbis_bitrate_addblock(&v->vb);
+        while (vorbis_bitrate_flushpacket(&v->vd, &op)) {
+            ogg_stream_packetin(&v->os, &op);
+            while (ogg_stream_pageout(&v->os, &pg))
                 if (ogg_write_page(s, &pg))
                     return -1;
         }
     }
     if (ending)
-        while (ogg_stream_flush(os, &pg))
+        while (ogg_stream_flush(&v->os, &pg))
             if (ogg_write_page(s, &pg))
                 return -1;
     return 0;
 }
 
-/* Ogg Vorbis through libvorbisenc itself: libsndfile writes only its fixed
- * set of comments, and the chapters are comments of their own. */
-static enum out_file_error render_vorbis(struct render_loop *l, struct sink *s, const char *path,
-                                         char *err, size_t errlen)
+static int vorbis_begin(struct out_file *f, struct cp_error *err)
 {
-    int rate = engine_rate(l->e);
-    struct tags t = tags_for(l->opt, rate, 0);
-    vorbis_info vi;
-    vorbis_info_init(&vi);
-    if (vorbis_encode_init_vbr(&vi, 2, rate, 0.5f) != 0) {
-        snprintf(err, errlen, "%s: cannot write Ogg Vorbis at %d Hz", path, rate);
-        vorbis_info_clear(&vi);
-        return OUT_FILE_BAD_NAME;
-    }
-    vorbis_comment vc;
-    vorbis_comment_init(&vc);
-    tags_vorbis(&t, vorbis_add_comment, &vc);
-    vorbis_dsp_state vd;
-    vorbis_block vb;
-    ogg_stream_state os;
-    vorbis_analysis_init(&vd, &vi);
-    vorbis_block_init(&vd, &vb);
-    ogg_stream_init(&os, (int)((unsigned)time(NULL) ^ (unsigned)getpid()));
+    struct vorbis_state *v = f->vorbis = calloc(1, sizeof *v);
+    if (!v)
+        return cp_fail(err, CP_RUNTIME, "%s: out of memory", f->path);
+    struct tags t = tags_for(f->opt, f->rate, 0);
+    vorbis_info_init(&v->vi);
+    vorbis_comment_init(&v->vc);
+    if (vorbis_encode_init_vbr(&v->vi, 2, f->rate, 0.5f) != 0)
+        return cp_fail(err, CP_BAD_INPUT, "%s: cannot write Ogg Vorbis at %d Hz", f->path,
+                       f->rate);
+    tags_vorbis(&t, vorbis_add_comment, &v->vc);
+    vorbis_analysis_init(&v->vd, &v->vi);
+    vorbis_block_init(&v->vd, &v->vb);
+    ogg_stream_init(&v->os, (int)((unsigned)time(NULL) ^ (unsigned)getpid()));
+    v->analysing = 1;
     ogg_packet head, comments, books;
     ogg_page pg;
-    vorbis_analysis_headerout(&vd, &vc, &head, &comments, &books);
-    ogg_stream_packetin(&os, &head);
-    ogg_stream_packetin(&os, &comments);
-    ogg_stream_packetin(&os, &books);
-    enum out_file_error rc = OUT_FILE_OK;
-    while (ogg_stream_flush(&os, &pg))
-        if (ogg_write_page(s, &pg))
-            rc = OUT_FILE_IO;
-    while (rc == OUT_FILE_OK) {
-        int n = next_block(l);
-        if (n < 0) {
-            rc = OUT_FILE_INTERRUPTED;
-            break;
-        }
-        if (n > 0) {
-            float **in = vorbis_analysis_buffer(&vd, n);
-            for (int i = 0; i < n; i++) {
-                in[0][i] = l->block[2 * i];
-                in[1][i] = l->block[2 * i + 1];
-            }
-        }
-        vorbis_analysis_wrote(&vd, n);
-        int last = n < BLOCK_FRAMES;
-        if (vorbis_drain(&vd, &vb, &os, s, last) != 0) {
-            rc = OUT_FILE_IO;
-            break;
-        }
-        made_progress(l, n);
-        if (last) {
-            if (n > 0) {
-                vorbis_analysis_wrote(&vd, 0);
-                if (vorbis_drain(&vd, &vb, &os, s, 1) != 0)
-                    rc = OUT_FILE_IO;
-            }
-            break;
-        }
-    }
-    if (rc == OUT_FILE_IO) {
-        char what[96];
-        snprintf(what, sizeof what, "write failed after %lld frames", (long long)l->total);
-        say_failure(err, errlen, path, what, s, "short write");
-    }
-    ogg_stream_clear(&os);
-    vorbis_block_clear(&vb);
-    vorbis_dsp_clear(&vd);
-    vorbis_comment_clear(&vc);
-    vorbis_info_clear(&vi);
-    return rc;
+    vorbis_analysis_headerout(&v->vd, &v->vc, &head, &comments, &books);
+    ogg_stream_packetin(&v->os, &head);
+    ogg_stream_packetin(&v->os, &comments);
+    ogg_stream_packetin(&v->os, &books);
+    while (ogg_stream_flush(&v->os, &pg))
+        if (ogg_write_page(&f->s, &pg))
+            return say_failure(err, f->path, "write failed after 0 frames", &f->s, "short write");
+    return 0;
 }
+
+/* The last block (maybe empty) ends the stream. */
+static int vorbis_write(struct out_file *f, const float *block, int n, int last, const char **why)
+{
+    struct vorbis_state *v = f->vorbis;
+    *why = "short write";
+    if (n > 0) {
+        float **in = vorbis_analysis_buffer(&v->vd, n);
+        for (int i = 0; i < n; i++) {
+            in[0][i] = block[2 * i];
+            in[1][i] = block[2 * i + 1];
+        }
+    }
+    vorbis_analysis_wrote(&v->vd, n);
+    if (vorbis_drain(v, &f->s, last) != 0)
+        return -1;
+    if (last && n > 0) {
+        vorbis_analysis_wrote(&v->vd, 0);
+        if (vorbis_drain(v, &f->s, 1) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int vorbis_end(struct out_file *f, struct cp_error *err)
+{
+    (void)f;
+    (void)err;
+    return 0;
+}
+
+static void vorbis_release(struct out_file *f)
+{
+    struct vorbis_state *v = f->vorbis;
+    if (!v)
+        return;
+    if (v->analysing) {
+        ogg_stream_clear(&v->os);
+        vorbis_block_clear(&v->vb);
+        vorbis_dsp_clear(&v->vd);
+    }
+    vorbis_comment_clear(&v->vc);
+    vorbis_info_clear(&v->vi);
+    free(v);
+    f->vorbis = NULL;
+}
+
+static const struct encoder vorbis_encoder = {vorbis_begin, vorbis_write, vorbis_end,
+                                              vorbis_release};
+
+/* --- the output ----------------------------------------------------------- */
 
 static void discard(int fd, const char *tmp)
 {
@@ -583,82 +595,202 @@ static void discard(int fd, const char *tmp)
     unlink(tmp);
 }
 
-enum out_file_error out_file_render(struct engine *e, const char *path,
-                                    struct out_file_options *opt, int64_t *frames, char *err,
-                                    size_t errlen)
+/* Checks the name, creates the temporary file beside it and the block
+ * buffer.  Nothing is encoded yet. */
+static void *file_open(struct engine *e, const struct output_params *p, struct cp_error *err)
 {
-    int rate = engine_rate(e);
-    enum out_file_error rc = out_file_check(path, rate, err, errlen);
-    if (rc != OUT_FILE_OK)
-        return rc;
-    int format = out_file_format_for(path);
-    char *tmp = opt->partial;
-    if ((size_t)snprintf(tmp, sizeof opt->partial, "%s.partial-XXXXXX", path) >=
-        sizeof opt->partial) {
-        snprintf(err, errlen, "%s: name too long", path);
-        return OUT_FILE_BAD_NAME;
+    if (out_file_check(p->path, engine_rate(e), err) != 0)
+        return NULL;
+    struct out_file *f = calloc(1, sizeof *f);
+    if (!f) {
+        cp_fail(err, CP_RUNTIME, "%s: out of memory", p->path);
+        return NULL;
     }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot create the file: %s", path, strerror(errno));
-        return OUT_FILE_IO;
+    f->e = e;
+    f->opt = p->file;
+    f->path = p->path;
+    f->rate = engine_rate(e);
+    f->format = out_file_format_for(p->path);
+    f->enc = is_opus(f->format)                                  ? &opus_encoder
+             : (f->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG ? &vorbis_encoder
+                                                                 : &sndfile_encoder;
+    cp_error_clear(&f->failed);
+    char *tmp = f->opt->partial;
+    if ((size_t)snprintf(tmp, sizeof f->opt->partial, "%s.partial-XXXXXX", p->path) >=
+        sizeof f->opt->partial) {
+        cp_fail(err, CP_BAD_INPUT, "%s: name too long", p->path);
+        free(f);
+        return NULL;
+    }
+    f->fd = mkstemp(tmp);
+    if (f->fd < 0) {
+        cp_fail(err, CP_RUNTIME, "%s: cannot create the file: %s", p->path, strerror(errno));
+        free(f);
+        return NULL;
     }
     /* mkstemp makes the file private; the result should get the usual mode. */
     mode_t mask = umask(0);
     umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    struct render_loop l = {.e = e, .opt = opt};
-    if (!(l.block = malloc(BLOCK_FRAMES * 2 * sizeof *l.block))) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        discard(fd, tmp);
-        return OUT_FILE_IO;
+    fchmod(f->fd, 0666 & ~mask);
+    f->s = (struct sink){.fd = f->fd, .hole_at = INT64_MAX};
+    if (!(f->block = malloc(BLOCK_FRAMES * 2 * sizeof *f->block))) {
+        cp_fail(err, CP_RUNTIME, "%s: out of memory", p->path);
+        discard(f->fd, tmp);
+        free(f);
+        return NULL;
     }
-    struct sink s = {.fd = fd, .hole_at = INT64_MAX};
-    if (is_opus(format))
-        rc = render_opus(&l, &s, path, err, errlen);
-    else if ((format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG)
-        rc = render_vorbis(&l, &s, path, err, errlen);
-    else
-        rc = render_sndfile(&l, &s, path, format, err, errlen);
-    free(l.block);
-    if (rc != OUT_FILE_OK) {
-        discard(fd, tmp);
-        return rc;
+    return f;
+}
+
+static int file_start(void *self, struct cp_error *err)
+{
+    struct out_file *f = self;
+    f->started = 1;
+    if (f->enc->begin(f, err) != 0)
+        return -1;
+    f->active = 1;
+    return 0;
+}
+
+/* Renders and writes one block: a file takes frames as fast as they come. */
+static void file_pump(void *self)
+{
+    struct out_file *f = self;
+    if (!f->active)
+        return;
+    if (f->opt->cancel && *f->opt->cancel) {
+        cp_fail(&f->failed, CP_INTERRUPTED, "%s: interrupted", f->path);
+        f->active = 0;
+        return;
     }
-    /* Only now is everything written: sync the file, then its name, then
-     * the folder that holds the name. */
+    int n = engine_render(f->e, f->block, BLOCK_FRAMES);
+    if (n < 0)
+        n = 0;
+    int last = n < BLOCK_FRAMES;
+    const char *why = "";
+    if (f->enc->write(f, f->block, n, last, &why) != 0 || f->s.err) {
+        char what[96];
+        snprintf(what, sizeof what, "write failed after %lld frames", (long long)f->total);
+        say_failure(&f->failed, f->path, what, &f->s, why);
+        f->active = 0;
+        return;
+    }
+    if (f->blocks++ == 0)
+        f->first_frames = n;
+    f->total += n;
+    if (f->opt->progress)
+        f->opt->progress(f->opt->progress_ctx, f->total);
+    if (last)
+        f->active = 0;
+}
+
+static int file_active(void *self)
+{
+    return ((struct out_file *)self)->active;
+}
+
+/* Only now is everything written: end the encoding, sync the file, then its
+ * name, then the folder that holds the name.  On any failure the temporary
+ * file is removed. */
+static int file_finish(void *self, struct cp_error *err)
+{
+    struct out_file *f = self;
+    const char *tmp = f->opt->partial;
+    if (f->failed.kind != CP_OK || f->active) {
+        if (f->active)
+            cp_fail(&f->failed, CP_INTERRUPTED, "%s: stopped before its end", f->path);
+        *err = f->failed;
+        f->enc->release(f);
+        discard(f->fd, tmp);
+        f->fd = -1;
+        return -1;
+    }
+    int rc = f->enc->end(f, err);
+    f->enc->release(f);
+    if (rc != 0) {
+        discard(f->fd, tmp);
+        f->fd = -1;
+        return -1;
+    }
+    int fd = f->fd;
+    f->fd = -1;
     if (fsync(fd) != 0) {
-        snprintf(err, errlen, "%s: could not save the file: %s", path, strerror(errno));
+        cp_fail(err, CP_RUNTIME, "%s: could not save the file: %s", f->path, strerror(errno));
         discard(fd, tmp);
-        return OUT_FILE_IO;
+        return -1;
     }
-    int closed = close(fd);
-    if (closed != 0) {
-        snprintf(err, errlen, "%s: could not save the file: %s", path, strerror(errno));
+    if (close(fd) != 0) {
+        cp_fail(err, CP_RUNTIME, "%s: could not save the file: %s", f->path, strerror(errno));
         discard(-1, tmp);
-        return OUT_FILE_IO;
+        return -1;
     }
-    if (opt->cancel && *opt->cancel) {
+    if (f->opt->cancel && *f->opt->cancel) {
+        cp_fail(err, CP_INTERRUPTED, "%s: interrupted", f->path);
         discard(-1, tmp);
-        return OUT_FILE_INTERRUPTED;
+        return -1;
     }
-    if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: cannot put the file in place: %s", path, strerror(errno));
+    if (rename(tmp, f->path) != 0) {
+        cp_fail(err, CP_RUNTIME, "%s: cannot put the file in place: %s", f->path,
+                strerror(errno));
         discard(-1, tmp);
-        return OUT_FILE_IO;
+        return -1;
     }
     char dir[4096];
-    paths_dir_of(path, dir, sizeof dir);
+    paths_dir_of(f->path, dir, sizeof dir);
     int dfd = open(dir, O_RDONLY | O_DIRECTORY);
     if (dfd < 0 || fsync(dfd) != 0) {
-        snprintf(err, errlen, "%s: could not save the folder's entry: %s", path, strerror(errno));
+        cp_fail(err, CP_RUNTIME, "%s: could not save the folder's entry: %s", f->path,
+                strerror(errno));
         if (dfd >= 0)
             close(dfd);
-        unlink(path);
-        return OUT_FILE_IO;
+        unlink(f->path);
+        return -1;
     }
     close(dfd);
-    if (frames)
-        *frames = l.total;
-    return OUT_FILE_OK;
+    f->saved = 1;
+    return 0;
 }
+
+static void file_stop(void *self)
+{
+    ((struct out_file *)self)->active = 0;
+}
+
+/* A file not finished is not left behind. */
+static void file_close(void *self)
+{
+    struct out_file *f = self;
+    if (f->started)
+        f->enc->release(f);
+    if (f->fd >= 0)
+        discard(f->fd, f->opt->partial);
+    free(f->block);
+    free(f);
+}
+
+static void file_stats(void *self, struct output_stats *st)
+{
+    struct out_file *f = self;
+    st->callbacks = f->blocks;
+    st->first_frames = f->first_frames;
+    st->frames = f->total;
+}
+
+static const char *file_name(void *self)
+{
+    return ((struct out_file *)self)->path;
+}
+
+const struct output_ops out_file_ops = {
+    .kind = "file",
+    .open = file_open,
+    .start = file_start,
+    .pump = file_pump,
+    .active = file_active,
+    .stop = file_stop,
+    .finish = file_finish,
+    .close = file_close,
+    .abandon = file_close,
+    .stats = file_stats,
+    .name = file_name,
+};

@@ -1,5 +1,7 @@
 /* out_file: render a whole session into an audio file, as fast as the
- * machine allows, through the same engine_render a live session uses.
+ * machine allows, through the same engine_render a live session uses: an
+ * output (output.h) whose every pump renders and writes one block, and
+ * whose finish makes the file whole and puts it in place.
  *
  * The format follows the file name's extension: .wav (16-bit PCM; RF64
  * when it passes 4 GiB), .flac (16-bit), .ogg and .oga (Vorbis), .mp3
@@ -17,19 +19,14 @@
 #ifndef CALFPACE_OUT_FILE_H
 #define CALFPACE_OUT_FILE_H
 
+#include "cp_error.h"
 #include "engine.h"
+#include "output.h"
 #include "timeline_text.h"
 
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
-
-enum out_file_error {
-    OUT_FILE_OK = 0,
-    OUT_FILE_BAD_NAME,   /* unknown extension, or a format this libsndfile cannot write: bad input */
-    OUT_FILE_IO,         /* could not create, write, sync or rename: a runtime failure */
-    OUT_FILE_INTERRUPTED /* *cancel became non-zero; the partial file is gone */
-};
 
 struct out_file_options {
     int bitrate_kbps;  /* MP3 and Opus; 0 for the default (64 kbit/s for both) */
@@ -54,17 +51,20 @@ int out_file_rate_for(const char *path, int rate);
 
 /* Everything that can be known before rendering: the extension, whether the
  * installed libraries write that format at RATE, and whether PATH can be
- * created (its folder exists, it is not a folder).  Returns OUT_FILE_OK, or
- * OUT_FILE_BAD_NAME / OUT_FILE_IO with one line in err. */
-enum out_file_error out_file_check(const char *path, int rate, char *err, size_t errlen);
+ * created (its folder exists, it is not a folder).  0, or -1 with err set
+ * (CP_BAD_INPUT for a name no file of ours can have, CP_RUNTIME for a
+ * place it cannot be made). */
+int out_file_check(const char *path, int rate, struct cp_error *err);
 
 /* About how many bytes FRAMES frames make in PATH's format. */
 double out_file_estimate_bytes(const char *path, int64_t frames, int rate, int bitrate_kbps);
 
-/* Renders E into PATH.  Returns 0, or an error with "FILE: what is wrong"
- * in err.  FRAMES (if not NULL) receives the number of frames written. */
-enum out_file_error out_file_render(struct engine *e, const char *path,
-                                    struct out_file_options *opt, int64_t *frames, char *err,
-                                    size_t errlen);
+/* The output: output_params.path is the file, output_params.file its
+ * options (kept by pointer until the output closes).  Open checks the name
+ * (out_file_check) and makes the temporary file; each pump renders and
+ * writes a block, *cancel polled before it; output_finish ends the encoding,
+ * syncs and renames: 0, or -1 with err set (CP_INTERRUPTED when *cancel
+ * cut it short).  A file not finished is removed on close. */
+extern const struct output_ops out_file_ops;
 
 #endif

@@ -21,13 +21,13 @@ double out_null_now(void *clock)
     return ((struct out_null_clock *)clock)->now;
 }
 
-static void *null_open(struct engine *e, const struct output_params *p, char *err, size_t errlen)
+static void *null_open(struct engine *e, const struct output_params *p, struct cp_error *err)
 {
-    (void)err;
-    (void)errlen;
     struct out_null *o = calloc(1, sizeof *o);
-    if (!o)
+    if (!o) {
+        cp_fail(err, CP_RUNTIME, "out of memory");
         return NULL;
+    }
     o->engine = e;
     o->clock = p->clock;
     o->rate = engine_rate(e);
@@ -38,10 +38,9 @@ static void *null_open(struct engine *e, const struct output_params *p, char *er
     return o;
 }
 
-static int null_start(void *self, char *err, size_t errlen)
+static int null_start(void *self, struct cp_error *err)
 {
     (void)err;
-    (void)errlen;
     struct out_null *o = self;
     o->active = 1;
     return 0;
@@ -88,6 +87,7 @@ static void null_stats(void *self, struct output_stats *st)
     struct out_null *o = self;
     st->callbacks = o->blocks;
     st->first_frames = o->first_frames;
+    st->frames = o->clock->frames;
     st->latency = (double)o->clock->block / o->rate;
 }
 

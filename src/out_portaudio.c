@@ -171,22 +171,26 @@ static void finished(void *user)
     atomic_store_explicit(&o->finished, 1, memory_order_release);
 }
 
-static void *pa_open(struct engine *e, const struct output_params *params, char *err,
-                     size_t errlen)
+static void *pa_open(struct engine *e, const struct output_params *params, struct cp_error *err)
 {
+    char *msg = err->msg;
+    size_t msglen = sizeof err->msg;
+    err->kind = CP_RUNTIME;
     const char *device = params->device;
     double latency = params->latency;
-    err[0] = '\0';
-    PaDeviceIndex dev = find_device(device, err, errlen);
+    msg[0] = '\0';
+    PaDeviceIndex dev = find_device(device, msg, msglen);
     if (dev == paNoDevice) {
-        if (err[0])
-            return NULL; /* several match: the list says which */
+        if (msg[0]) {
+            err->kind = CP_BAD_INPUT; /* several match: the list says which */
+            return NULL;
+        }
         if (device)
-            snprintf(err, errlen,
+            snprintf(msg, msglen,
                      "no output device matches \"%s\" (see 'calfpace devices' for the list)",
                      device);
         else
-            snprintf(err, errlen,
+            snprintf(msg, msglen,
                      "no audio output device found (is a sound server, PulseAudio or "
                      "PipeWire, running?)");
         return NULL;
@@ -194,7 +198,7 @@ static void *pa_open(struct engine *e, const struct output_params *params, char 
     const PaDeviceInfo *info = Pa_GetDeviceInfo(dev);
     struct out_pa *o = calloc(1, sizeof *o);
     if (!o) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(msg, msglen, "out of memory");
         return NULL;
     }
     o->engine = e;
@@ -221,7 +225,7 @@ static void *pa_open(struct engine *e, const struct output_params *params, char 
     PaError rc = Pa_OpenStream(&o->stream, NULL, &p, o->rate, period, paNoFlag, callback, o);
     hush_end(saved);
     if (rc != paNoError) {
-        snprintf(err, errlen, "cannot open \"%s\" at %.0f Hz: %s", o->device_name, o->rate,
+        snprintf(msg, msglen, "cannot open \"%s\" at %.0f Hz: %s", o->device_name, o->rate,
                  Pa_GetErrorText(rc));
         free(o);
         return NULL;
@@ -230,7 +234,7 @@ static void *pa_open(struct engine *e, const struct output_params *params, char 
     return o;
 }
 
-static int pa_start(void *self, char *err, size_t errlen)
+static int pa_start(void *self, struct cp_error *err)
 {
     struct out_pa *o = self;
     clock_gettime(CLOCK_MONOTONIC, &o->started);
@@ -238,9 +242,8 @@ static int pa_start(void *self, char *err, size_t errlen)
     PaError rc = Pa_StartStream(o->stream);
     hush_end(saved);
     if (rc != paNoError) {
-        snprintf(err, errlen, "cannot start playing on \"%s\": %s", o->device_name,
-                 Pa_GetErrorText(rc));
-        return -1;
+        return cp_fail(err, CP_RUNTIME, "cannot start playing on \"%s\": %s", o->device_name,
+                       Pa_GetErrorText(rc));
     }
     const PaStreamInfo *si = Pa_GetStreamInfo(o->stream);
     if (si)

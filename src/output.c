@@ -3,16 +3,16 @@
 #include <string.h>
 
 int output_open(struct output *o, const struct output_ops *ops, struct engine *e,
-                const struct output_params *p, char *err, size_t errlen)
+                const struct output_params *p, struct cp_error *err)
 {
     o->ops = ops;
-    o->self = ops->open(e, p, err, errlen);
+    o->self = ops->open(e, p, err);
     return o->self ? 0 : -1;
 }
 
-int output_start(struct output *o, char *err, size_t errlen)
+int output_start(struct output *o, struct cp_error *err)
 {
-    return o->ops->start ? o->ops->start(o->self, err, errlen) : 0;
+    return o->ops->start ? o->ops->start(o->self, err) : 0;
 }
 
 void output_pump(struct output *o)
@@ -32,6 +32,11 @@ void output_stop(struct output *o)
         o->ops->stop(o->self);
 }
 
+int output_finish(struct output *o, struct cp_error *err)
+{
+    return o->ops->finish ? o->ops->finish(o->self, err) : 0;
+}
+
 void output_close(struct output *o)
 {
     if (o->ops && o->self && o->ops->close)
@@ -49,7 +54,7 @@ void output_abandon(struct output *o)
 void output_stats(struct output *o, struct output_stats *st)
 {
     memset(st, 0, sizeof *st);
-    if (o->ops->stats)
+    if (o->ops && o->self && o->ops->stats)
         o->ops->stats(o->self, st);
 }
 

@@ -532,7 +532,9 @@ enum session_end session_run(struct session *s, char *err, size_t errlen)
     s->started_wall = time(NULL);
     s->cpu_before = cpu_seconds();
     s->started = now(s);
-    if (output_start(s->out, err, errlen) != 0) {
+    struct cp_error why;
+    if (output_start(s->out, &why) != 0) {
+        snprintf(err, errlen, "%s", why.msg);
         term_end();
         return s->end = SESSION_FAILED;
     }

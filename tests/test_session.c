@@ -107,7 +107,8 @@ static void start(struct run *r, int keys, int tty, void (*script)(struct run *,
     r->clock.tick = tick;
     r->clock.ctx = r;
     struct output_params op = {.clock = &r->clock};
-    CHECK(output_open(&r->out, &out_null_ops, r->engine, &op, err, sizeof err) == 0, "open");
+    struct cp_error oerr;
+    CHECK(output_open(&r->out, &out_null_ops, r->engine, &op, &oerr) == 0, "open");
     if (keys)
         open_pty(r);
     r->shown = open_memstream(&r->text, &r->len);
