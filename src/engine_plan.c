@@ -230,6 +230,18 @@ void engine_plan_warn(const struct engine_plan *p, FILE *to)
                 "%s:%d: warning: the file is not UTF-8 (Latin-1, perhaps): names and words with "
                 "accents show as \\xNN codes and cannot be spoken (save it as UTF-8)\n",
                 term_clean(r->path, path, sizeof path), r->not_utf8_line);
+    for (int i = 0; i < r->n_steps; i++) {
+        const struct step *st = &r->steps[i];
+        int m = st->type == STEP_PACED ? routine_count_unit(st) : 1;
+        if (m > 1 && st->beats % m != 0)
+            fprintf(to,
+                    "%s:%d: warning: step %d has %d beats, %d movements of %d beats and %d "
+                    "beat%s more: it ends inside a movement (%d or %d beats end on a whole "
+                    "one)\n",
+                    term_clean(r->path, path, sizeof path), st->line, i + 1, st->beats,
+                    st->beats / m, m, st->beats % m, st->beats % m == 1 ? "" : "s",
+                    st->beats - st->beats % m, st->beats - st->beats % m + m);
+    }
     if (!p->voice)
         return;
     if (r->cue[0]) {

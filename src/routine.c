@@ -646,6 +646,12 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
         st->n_pan = 1;
         st->pan[0] = 0.0;
     }
+    /* A step given in seconds ends on a whole movement (routine-format.md
+     * 6.2); beats given are played as written, and check warns. */
+    if (!st->beats_given)
+        st->beats = tempo_whole_beats(
+            tempo_phase(st->tempo_from, st->tempo_to, st->seconds, st->seconds),
+            routine_count_unit(st));
     return 0;
 }
 

@@ -14,9 +14,26 @@ double sequencer_first_step_seconds(const struct routine *r)
     return SEQUENCER_PREROLL_SECONDS + (r->cue[0] ? r->lead_in : 0.0);
 }
 
+/* The body of a paced step given in seconds that plays BEATS where it
+ * would play BASE: S, unless beats were added to complete a movement; then
+ * it runs on past S, at 'to' (x SCALE), by the beats that follow the BEFORE_S
+ * beats before S, so its last beat is followed by the same part of a beat
+ * as the written step's. */
+static double body_seconds(const struct step *st, int beats, int base, int before_s, double scale)
+{
+    if (st->type != STEP_PACED || st->beats_given || beats <= base)
+        return st->seconds;
+    return st->seconds + (double)(beats - before_s) / scale * 60.0 / st->tempo_to;
+}
+
 double sequencer_step_length(const struct step *st)
 {
-    return st->lead_in + st->seconds;
+    if (st->type != STEP_PACED || st->beats_given)
+        return st->lead_in + st->seconds;
+    double total = tempo_phase(st->tempo_from, st->tempo_to, st->seconds, st->seconds);
+    int beats = tempo_whole_beats(total, routine_count_unit(st));
+    int before_s = tempo_whole_beats(total, 1);
+    return st->lead_in + body_seconds(st, beats, before_s, before_s, 1.0);
 }
 
 double sequencer_session_seconds(const struct routine *r)
@@ -66,13 +83,18 @@ static void plan_body(struct sequencer *s)
         s->body_len = ramp_time(st, beat_phase(s, st->beats));
         return;
     }
-    /* Every beat with t < S: k < seg_beat + (phase(S) - seg_phase) * scale. */
+    /* Every beat with t < S: k < seg_beat + (phase(S) - seg_phase) * scale,
+     * then to a whole movement (a last one begun and not over is dropped or
+     * completed, whichever is nearer to S; one already begun is completed). */
     double end = tempo_phase(st->tempo_from, st->tempo_to, st->seconds, st->seconds);
     double n = (double)s->seg_beat + (end - s->seg_phase) * s->seg_scale;
-    s->beats = (int)ceil(n - 1e-9 * fmax(1.0, n));
+    int unit = routine_count_unit(st);
+    int before_s = tempo_whole_beats(n, 1);
+    s->beats = tempo_whole_beats(n, unit);
     if (s->beats < s->seg_beat)
-        s->beats = s->seg_beat;
-    s->body_len = st->seconds;
+        s->beats = s->seg_beat + (unit - s->seg_beat % unit) % unit;
+    s->body_len = body_seconds(st, s->beats, before_s > s->seg_beat ? before_s : s->seg_beat,
+                               before_s, s->seg_scale);
 }
 
 static void begin_step(struct sequencer *s)

@@ -49,5 +49,17 @@ int tempo_beats_in(double from, double to, double seconds)
      * belongs to what comes next; the tolerance keeps rounding in phase(S)
      * from deciding that either way. */
     double total = tempo_phase(from, to, seconds, seconds);
-    return (int)ceil(total - 1e-9 * fmax(1.0, total));
+    return tempo_whole_beats(total, 1);
+}
+
+int tempo_whole_beats(double total, int unit)
+{
+    double tol = 1e-9 * fmax(1.0, total);
+    int n = (int)ceil(total - tol);
+    if (unit <= 1 || n % unit == 0)
+        return n;
+    int lo = n - n % unit, hi = lo + unit;
+    if (lo == 0 || hi - total <= total - lo + tol)
+        return hi;
+    return lo;
 }

@@ -25,4 +25,12 @@ double tempo_seconds_for_beats(double from, double to, int beats);
  * within a nanosecond-scale tolerance of S counts as at S, so outside). */
 int tempo_beats_in(double from, double to, double seconds);
 
+/* The beats of a step that ends on a whole movement of UNIT beats, for a
+ * body whose phase at its end is TOTAL (fractional beats): the beats before
+ * it (as tempo_beats_in counts them) when they are a whole number of
+ * movements; else the whole number of movements on either side of them
+ * nearer to TOTAL (a tie goes to the longer), and at least one movement.
+ * With UNIT 1 every count is whole. */
+int tempo_whole_beats(double total, int unit);
+
 #endif

@@ -170,6 +170,44 @@ static void test_movements(void)
                  66, ramp, 3, "a rising ramp in seconds, counted in raises");
 }
 
+/* Renders BODY without voice: its clicks must be WANT, the last a heel down
+ * (as loud as the second click, the first heel down, and not as the first). */
+static void expect_ends_down(const char *body, int want, const char *what)
+{
+    char text[1024];
+    snprintf(text, sizeof text,
+             "guidance = { voice = false; };\nsteps = ( { type = \"paced\"; lead_in = 0.0;\n"
+             "  sounds = [ \"up\", \"down\" ]; pan = -1.0; %s } );\n",
+             body);
+    struct session s;
+    render(&s, text);
+    struct onsets clicks = find(&s, 0);
+    int n = (int)clicks.n;
+    float up = n > 0 ? clicks.peak[0] : 0.0f, down = n > 1 ? clicks.peak[1] : 0.0f;
+    float last = n > 0 ? clicks.peak[n - 1] : 0.0f;
+    int last_down = n > 1 && fabsf(last - down) < 0.01f * down && fabsf(last - up) > 0.1f * up;
+    CHECK(n == want && last_down,
+          "%s: %d clicks (want %d), the last one %s (peak %.3f; heel up %.3f, heel down %.3f)",
+          what, n, want, last_down ? "a heel down" : "NOT a heel down", (double)last, (double)up,
+          (double)down);
+    printf("%s: %d clicks, the last a heel %s\n", what, n, last_down ? "down" : "up");
+    onsets_free(&clicks);
+    finish(&s);
+}
+
+/* A step given in seconds ends on a whole raise: 60.5 s from 60 to 72 bpm
+ * hold 66.55 beats, so 67 beats start before S, the last a heel up alone;
+ * 66 (33 raises) are nearer to 66.55 than 68.  21 s at 60 bpm hold exactly
+ * 21 beats: 20 and 22 are as near, and the raise begun is completed.
+ * 9.8 s at 150 bpm: 24.5 beats, 25 begun, 24 kept. */
+static void test_whole_movements(void)
+{
+    expect_ends_down("tempo = { from = 60.0; to = 72.0; }; seconds = 60.5;", 66,
+                     "60.5 s of raises, 60-72 bpm");
+    expect_ends_down("tempo = 60.0; seconds = 21.0;", 22, "21 s of raises at 60 bpm");
+    expect_ends_down("tempo = 150.0; seconds = 9.8;", 24, "9.8 s of raises at 150 bpm");
+}
+
 static void test_count_aloud(void)
 {
     /* Counted aloud: a number on each raise's first beat, or on every beat. */
@@ -339,6 +377,26 @@ static void test_check_and_errors(void)
     free(text);
     routine_destroy(r);
 
+    /* Beats given are played as written; check warns when they end inside a
+     * movement (the first step), not when the step counts beats (the second). */
+    struct session s;
+    FILE *w = open_memstream(&text, &len);
+    render_in(&s,
+              "guidance = { voice = false; };\nsteps = (\n"
+              "  { type = \"paced\"; tempo = 60.0; beats = 81;\n"
+              "    sounds = [ \"up\", \"down\" ]; },\n"
+              "  { type = \"paced\"; tempo = 60.0; beats = 81;\n"
+              "    sounds = [ \"up\", \"down\" ]; count = \"beats\"; } );\n",
+              "en", w);
+    fclose(w);
+    CHECK(strstr(text, "c.cfg:6: warning: step 1 has 81 beats, 40 movements of 2 beats and 1 "
+                       "beat more: it ends inside a movement (80 or 82 beats end on a whole one)") &&
+              !strstr(text, "step 2"),
+          "check warns of 81 beats of raises, once:\n%s", text);
+    printf("check: %s", text);
+    free(text);
+    finish(&s);
+
     char path[512], err[2048];
     snprintf(path, sizeof path, "%s/bad.cfg", dir);
     struct routine *bad = routine_parse("steps = (\n  { type = \"paced\"; tempo = 60.0; beats = 8;\n"
@@ -363,6 +421,7 @@ int main(void)
     snprintf(path, sizeof path, "%s/down.wav", dir);
     write_click(path, RATE, 0.6f, 96);
     test_movements();
+    test_whole_movements();
     test_count_aloud();
     test_check_and_errors();
     test_count_in();

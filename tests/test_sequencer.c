@@ -56,7 +56,8 @@ static void set_paced(struct step *st, double from, double to, int beats)
         st->seconds = tempo_seconds_for_beats(from, to, beats);
     } else {
         st->beats_given = 0;
-        st->beats = tempo_beats_in(from, to, st->seconds);
+        st->beats = tempo_whole_beats(tempo_phase(from, to, st->seconds, st->seconds),
+                                      routine_count_unit(st));
     }
 }
 
@@ -100,6 +101,7 @@ struct player {
     int64_t last;      /* the frame of the last event handed out */
     int64_t last_beat; /* the frame of the current step's last beat, or -1 */
     int late, unordered, off_form, bursts, beats, ends;
+    int split; /* beats of a step given in seconds planned as no whole movement */
     double max_bpm; /* the fastest a beat may come: tempo max x scale max */
     struct seq_event ev[64];
     int n_ev; /* of the last block */
@@ -142,6 +144,9 @@ static void play(struct player *p, int n)
             p->last_beat = -1;
         if (ev.kind == SEQ_BEAT) {
             check_beat(p, &ev);
+            const struct step *st = &p->s.routine->steps[ev.step];
+            if (!st->beats_given && ev.beats % routine_count_unit(st) != 0)
+                p->split++;
             /* Within a step, no two beats closer than the fastest tempo
              * allows (a step's first beat may follow the last one's closely:
              * the routine says so, edits or not). */
@@ -195,9 +200,11 @@ static struct seq_event next_of(struct player *p, enum seq_kind kind)
 
 static void expect_clean(const struct player *p, const char *what)
 {
-    CHECK(p->late == 0 && p->unordered == 0 && p->off_form == 0 && p->bursts == 0,
-          "%s: %d late, %d out of order, %d off the closed form, %d bursts (of %d beats)", what,
-          p->late, p->unordered, p->off_form, p->bursts, p->beats);
+    CHECK(p->late == 0 && p->unordered == 0 && p->off_form == 0 && p->bursts == 0 &&
+              p->split == 0,
+          "%s: %d late, %d out of order, %d off the closed form, %d bursts, %d not of whole "
+          "movements (of %d beats)",
+          what, p->late, p->unordered, p->off_form, p->bursts, p->split, p->beats);
 }
 
 /* ---- each relocation ---- */
@@ -270,6 +277,64 @@ static void test_lengthen(void)
     free(a);
     free(b);
     printf("lengthened: the beat grid goes on, 60 beats in all\n");
+}
+
+/* A step given in seconds ends on a whole movement: its beats and its end. */
+static void expect_step(int sounds, double bpm, double seconds, int beats, double end,
+                        const char *what)
+{
+    struct routine *r = new_routine();
+    struct step *st = add_step(r, STEP_PACED, seconds, 1.0);
+    st->n_sounds = sounds;
+    set_paced(st, bpm, bpm, 0);
+    struct player p;
+    player_init(&p, r);
+    struct seq_event ev = next_of(&p, SEQ_STEP_END);
+    int64_t body = SEC(SEQUENCER_PREROLL_SECONDS + 1.0);
+    CHECK(p.beats == beats && st->beats == beats && ev.frame == body + SEC(end) &&
+              fabs(sequencer_step_length(st) - 1.0 - end) < 1e-9,
+          "%s: %d beats (routine %d), want %d; ends at %.4f s (length %.4f), want %.4f", what,
+          p.beats, st->beats, beats, (double)(ev.frame - body) / RATE,
+          sequencer_step_length(st) - 1.0, end);
+    expect_clean(&p, what);
+    printf("%s: %d beats, the body %.2f s\n", what, beats, end);
+    free(r);
+}
+
+static void test_whole_movements(void)
+{
+    /* 10.5 beats, 11 begun: the lone last heel up is dropped, S kept. */
+    expect_step(2, 60.0, 10.5, 10, 10.5, "10.5 s at 60 bpm, two sounds");
+    /* Exactly 21 beats: 20 or 22 as near, the raise is completed and the
+     * body runs on a beat, to 22 s. */
+    expect_step(2, 60.0, 21.0, 22, 22.0, "21 s at 60 bpm, two sounds");
+    /* Three sounds, 10.8 beats: 11 begun; 12 is nearer than 9. */
+    expect_step(3, 60.0, 10.8, 12, 11.8, "10.8 s at 60 bpm, three sounds");
+    expect_step(1, 60.0, 10.5, 11, 10.5, "10.5 s at 60 bpm, one sound");
+
+    /* An edit that leaves a raise half done (three beats played, the step
+     * now 1 s long) completes it: one more beat where it was, then the end. */
+    struct routine *a = new_routine(), *b = new_routine();
+    add_step(a, STEP_PACED, 20.0, 1.0)->n_sounds = 2;
+    set_paced(&a->steps[0], 60.0, 60.0, 0);
+    add_step(b, STEP_PACED, 1.0, 1.0)->n_sounds = 2;
+    set_paced(&b->steps[0], 60.0, 60.0, 0);
+    struct player p;
+    player_init(&p, a);
+    int64_t body = SEC(SEQUENCER_PREROLL_SECONDS + 1.0);
+    play_to(&p, body + SEC(2.5));
+    locate(&p, (struct seq_move){.kind = SEQ_MOVE_STAY, .routine = b});
+    struct seq_event ev = peek(&p);
+    CHECK(ev.kind == SEQ_BEAT && ev.beat == 3 && ev.frame == body + SEC(3.0),
+          "cut in a raise: its heel down still comes (%d, beat %d at %.3f s)", ev.kind, ev.beat,
+          (double)(ev.frame - body) / RATE);
+    ev = next_of(&p, SEQ_STEP_END);
+    CHECK(p.beats == 4 && ev.frame > body + SEC(3.0), "cut in a raise: 4 beats, then the end");
+    play_to(&p, body + SEC(10.0));
+    expect_clean(&p, "cut in a raise");
+    printf("cut in a raise: the raise is completed, then the step ends\n");
+    free(a);
+    free(b);
 }
 
 static void test_remove_and_type(void)
@@ -486,7 +551,9 @@ static void random_step(struct routine *r)
     }
     double from = rnd_in(ROUTINE_TEMPO_MIN, 240.0);
     double to = rnd(2) ? from : rnd_in(ROUTINE_TEMPO_MIN, 240.0);
-    add_paced(r, from, to, rnd_in(0.5, 25.0), rnd(3) ? 0 : (int)rnd(40) + 1, lead);
+    struct step *st = add_step(r, STEP_PACED, rnd_in(0.5, 25.0), lead);
+    st->n_sounds = 1 + (int)rnd(3); /* a movement of 1, 2 or 3 beats */
+    set_paced(st, from, to, rnd(3) ? 0 : (int)rnd(40) + 1);
 }
 
 static struct routine *random_routine(void)
@@ -572,7 +639,7 @@ static void test_property(void)
 {
     int sessions = 3000, commands = 0, beats = 0;
     struct player p;
-    int late = 0, unordered = 0, off = 0, bursts = 0;
+    int late = 0, unordered = 0, off = 0, bursts = 0, split = 0;
     for (int i = 0; i < sessions; i++) {
         struct routine *cur = random_routine(), *old = NULL;
         player_init(&p, cur);
@@ -587,22 +654,26 @@ static void test_property(void)
         for (int guard = 0; guard < 50000 && peek(&p).kind != SEQ_DONE; guard++)
             play(&p, 1 + (int)rnd(4096));
         late += p.late;
+        split += p.split;
         unordered += p.unordered;
         off += p.off_form;
         bursts += p.bursts;
         beats += p.beats;
-        if (p.late + p.unordered + p.off_form + p.bursts && late + unordered + off + bursts < 5)
-            fprintf(stderr, "  session %d: %d late, %d unordered, %d off, %d bursts\n", i, p.late,
-                    p.unordered, p.off_form, p.bursts);
+        if (p.late + p.unordered + p.off_form + p.bursts + p.split &&
+            late + unordered + off + bursts < 5)
+            fprintf(stderr, "  session %d: %d late, %d unordered, %d off, %d bursts, %d split\n",
+                    i, p.late, p.unordered, p.off_form, p.bursts, p.split);
         free(cur);
         free(old);
     }
-    CHECK(late == 0 && unordered == 0 && off == 0 && bursts == 0,
+    CHECK(late == 0 && unordered == 0 && off == 0 && bursts == 0 && split == 0,
           "property: %d sessions, %d random commands and edits, %d beats: %d late, %d out of "
-          "order, %d off the closed form, %d bursts",
-          sessions, commands, beats, late, unordered, off, bursts);
+          "order, %d off the closed form, %d bursts, %d in steps given in seconds planned as "
+          "no whole movement",
+          sessions, commands, beats, late, unordered, off, bursts, split);
     printf("property: %d random sessions, %d commands and edits, %d beats: none before the "
-           "floor, none out of order, every beat on the closed form, no burst\n",
+           "floor, none out of order, every beat on the closed form, no burst, every step "
+           "given in seconds planned as whole movements\n",
            sessions, commands, beats);
 }
 
@@ -610,6 +681,7 @@ int main(void)
 {
     test_shorten();
     test_lengthen();
+    test_whole_movements();
     test_remove_and_type();
     test_tempo_mid_ramp();
     test_countin_and_pause();
