@@ -62,7 +62,16 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
     sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
+    if [ "$(id -u)" != 0 ]; then
+        # Debian installed with a root password has no sudo: say what to run as root
+        if ! command -v sudo >/dev/null; then
+            echo "tools/setup.sh: installing packages needs root, and sudo is not installed; as root, run" >&2
+            echo "  apt-get install --no-install-recommends ${missing[*]}" >&2
+            echo "then run tools/setup.sh again" >&2
+            exit 1
+        fi
+        sudo="sudo"
+    fi
     echo "installing: ${missing[*]}"
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
