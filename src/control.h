@@ -23,7 +23,8 @@ enum control_kind {
     CONTROL_VOLUME, /* change the volume by value dB */
     CONTROL_STOP,   /* fade out and end */
     CONTROL_RELOAD, /* switch to the plan in ptr, keeping the position */
-    CONTROL_ALERT   /* say that an edit of the routine was refused */
+    CONTROL_ALERT,  /* say that an edit of the routine was refused */
+    CONTROL_VOCAB   /* speak from the vocabulary in ptr (its plan's, completed) */
 };
 
 _Static_assert((CONTROL_RING_SIZE & (CONTROL_RING_SIZE - 1)) == 0,

@@ -10,6 +10,7 @@ void engine_take_plan(struct engine *e, struct engine_plan *pl)
 {
     const struct routine *r = pl->routine;
     e->plan = pl;
+    e->vocab = &pl->vocab;
     e->click_gain = mixer_db_to_gain(r->clicks_db);
     e->voice_gain = mixer_db_to_gain(r->voice_db);
     mixer_set_duck(&e->mix, mixer_db_to_gain(r->guidance.duck_db), 0.02);
@@ -106,7 +107,7 @@ static void dispatch(struct engine *e, const struct seq_event *ev)
         break;
     case SEQ_COUNT:
         if (g->countdown && ev->beat <= 200)
-            say_one(e, pl->vocab.number[ev->beat], ev->frame, 1);
+            say_one(e, e->vocab->number[ev->beat], ev->frame, 1);
         break;
     case SEQ_BEAT: {
         const struct step *st = &r->steps[ev->step];
@@ -119,14 +120,14 @@ static void dispatch(struct engine *e, const struct seq_event *ev)
             int num = engine_count_number(st, k);
             double bpm = sequencer_current_tempo(&e->seq);
             if (num > 0 && bpm > 0.0) {
-                phrase_number(&pl->vocab, &p, num);
+                phrase_number(e->vocab, &p, num);
                 if (phrase_seconds(&p, e->rate) <= engine_count_room(st, bpm))
                     say(e, &p, ev->frame, 1);
             }
         } else {
             int w = engine_progress_word(st, g, k, n);
             if (w >= 0)
-                say_one(e, pl->vocab.word[w], ev->frame, 1);
+                say_one(e, e->vocab->word[w], ev->frame, 1);
         }
         atomic_store_explicit(&e->status_beat, ev->beat + 1, memory_order_relaxed);
         atomic_store_explicit(&e->status_beats, n, memory_order_relaxed);
@@ -146,7 +147,7 @@ static void dispatch(struct engine *e, const struct seq_event *ev)
         if (g->transitions && r->steps[ev->step].type == STEP_HOLD) {
             /* The sequencer has already moved on: what comes next? */
             int next_hold = e->seq.next_kind == SEQ_STEP && r->steps[e->seq.step].type == STEP_HOLD;
-            say_one(e, pl->vocab.word[next_hold ? WORD_SWITCH_LEGS : WORD_RELAX], ev->frame, 0);
+            say_one(e, e->vocab->word[next_hold ? WORD_SWITCH_LEGS : WORD_RELAX], ev->frame, 0);
         }
         break;
     case SEQ_CLOSE: {
@@ -154,8 +155,8 @@ static void dispatch(struct engine *e, const struct seq_event *ev)
         struct phrase p = {0};
         phrase_add(&p, pl->close_cue);
         if (g->closing && pl->voice) {
-            phrase_add(&p, pl->vocab.word[WORD_SESSION_LENGTH]);
-            phrase_duration(&pl->vocab, &p, (double)ev->frame / e->rate);
+            phrase_add(&p, e->vocab->word[WORD_SESSION_LENGTH]);
+            phrase_duration(e->vocab, &p, (double)ev->frame / e->rate);
         }
         say(e, &p, ev->frame, 0);
         break;
@@ -209,7 +210,7 @@ static void resume(struct engine *e)
          * of silence. */
         int64_t p = (int64_t)llround(period);
         int64_t go = 1;
-        while (go * p < e->plan->vocab.word[WORD_GO].frames)
+        while (go * p < e->vocab->word[WORD_GO].frames)
             go *= 2;
         int64_t next = e->pending.frame + shift;
         int64_t want = e->pos + (e->plan->voice ? (go + 1) * p : p);
@@ -223,7 +224,7 @@ static void resume(struct engine *e)
     } else {
         shift += (int64_t)(0.5 * e->rate);
     }
-    say_one(e, e->plan->vocab.word[WORD_GO], e->pos, 0);
+    say_one(e, e->vocab->word[WORD_GO], e->pos, 0);
     e->paused = 0;
     atomic_store_explicit(&e->status_paused, 0, memory_order_relaxed);
     move(e, (struct seq_move){.kind = SEQ_MOVE_SHIFT, .delay = shift});
@@ -235,7 +236,7 @@ static void pause(struct engine *e)
     e->paused_at = e->pos;
     e->countin_at = -1;
     hush(e);
-    say_one(e, e->plan->vocab.word[WORD_PAUSED], e->pos, 0);
+    say_one(e, e->vocab->word[WORD_PAUSED], e->pos, 0);
     atomic_store_explicit(&e->status_paused, 1, memory_order_relaxed);
 }
 
@@ -279,11 +280,11 @@ static void change_tempo(struct engine *e, double factor)
     double bpm = sequencer_current_tempo(&e->seq);
     struct phrase p = {0};
     if (bpm > 0.0) {
-        phrase_add(&p, e->plan->vocab.word[WORD_TEMPO]);
-        phrase_number(&e->plan->vocab, &p, lround(bpm));
+        phrase_add(&p, e->vocab->word[WORD_TEMPO]);
+        phrase_number(e->vocab, &p, lround(bpm));
     }
     if (limit)
-        phrase_add(&p, e->plan->vocab.word[WORD_LIMIT]);
+        phrase_add(&p, e->vocab->word[WORD_LIMIT]);
     if (p.n) {
         hush(e);
         say(e, &p, e->pos, 0);
@@ -351,8 +352,15 @@ static void apply(struct engine *e, const struct control_cmd *c)
         reload(e, c->ptr);
         break;
     case CONTROL_ALERT:
-        say_one(e, e->plan->vocab.word[WORD_CONFIG_ERROR], e->pos, 0);
+        say_one(e, e->vocab->word[WORD_CONFIG_ERROR], e->pos, 0);
         break;
+    case CONTROL_VOCAB: {
+        /* Only for the plan it completes: a reload may have come between. */
+        const struct plan_vocab *lv = c->ptr;
+        if (lv && lv->of == e->plan)
+            e->vocab = &lv->v;
+        break;
+    }
     }
 }
 
@@ -413,7 +421,7 @@ static int event_speaks(const struct engine *e, const struct sequencer *c,
     case SEQ_STEP:
         return pl->steps[ev->step].announce.n > 0;
     case SEQ_COUNT:
-        return g->countdown && ev->beat <= 200 && pl->vocab.number[ev->beat].data != NULL;
+        return g->countdown && ev->beat <= 200 && e->vocab->number[ev->beat].data != NULL;
     case SEQ_BEAT: {
         const struct step *st = &r->steps[ev->step];
         int k = ev->beat, n = ev->beats;
@@ -423,11 +431,11 @@ static int event_speaks(const struct engine *e, const struct sequencer *c,
             double bpm = sequencer_current_tempo(c);
             if (num <= 0 || bpm <= 0.0)
                 return 0;
-            phrase_number(&pl->vocab, &p, num);
+            phrase_number(e->vocab, &p, num);
             return p.n > 0 && phrase_seconds(&p, e->rate) <= engine_count_room(st, bpm);
         }
         int w = engine_progress_word(st, g, k, n);
-        return w >= 0 && pl->vocab.word[w].data != NULL;
+        return w >= 0 && e->vocab->word[w].data != NULL;
     }
     case SEQ_STEP_END:
         return g->transitions && r->steps[ev->step].type == STEP_HOLD;

@@ -61,6 +61,25 @@ struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank
                                        char *err, size_t errlen);
 void engine_plan_destroy(struct engine_plan *p);
 
+/* As engine_plan_create, with only the number clips R's own timeline says
+ * (its count-ins and announcements): what a live session needs before its
+ * first sample.  The numbers the listener's keys or the session's end may
+ * call for (a tempo, the session's length) come with engine_plan_complete. */
+struct engine_plan *engine_plan_create_first(struct routine *r, struct clip_bank *bank,
+                                             int voice, char *err, size_t errlen);
+
+/* Loads the number clips a plan made by engine_plan_create_first lacks, into
+ * a vocabulary P keeps apart from the one the engine reads, so it may run
+ * while P plays (not while BANK loads anything else).  0 (also when nothing
+ * lacks), or -1 with "FILE: ..." in err. */
+int engine_plan_complete(struct engine_plan *p, struct clip_bank *bank, char *err,
+                         size_t errlen);
+
+/* After engine_plan_complete: hands P's whole vocabulary to E, which plays
+ * P, to speak from the next block on.  From the control thread; 0 when
+ * queued or nothing to hand, -1 when the queue is full (try again). */
+int engine_send_vocab(struct engine *e, const struct engine_plan *p);
+
 /* Prints "FILE:LINE: warning: ..." for each spoken announcement that does
  * not fit before its step's beats (or countdown), with the lead_in that
  * would fit it. */

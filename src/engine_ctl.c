@@ -55,6 +55,14 @@ void engine_plan_set_output(struct engine_plan *p, int mono, double balance)
     p->balance = balance;
 }
 
+int engine_send_vocab(struct engine *e, const struct engine_plan *p)
+{
+    if (!p->late)
+        return 0;
+    struct control_cmd cmd = {.kind = CONTROL_VOCAB, .ptr = p->late};
+    return engine_send(e, &cmd);
+}
+
 void engine_collect(struct engine *e)
 {
     struct control_cmd c;

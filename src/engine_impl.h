@@ -21,11 +21,20 @@ struct step_sounds {
     struct phrase announce; /* the cue and the step's length */
 };
 
+/* A plan's whole vocabulary, loaded after the plan started to play
+ * (engine_plan_complete); OF is the plan it completes. */
+struct plan_vocab {
+    const struct engine_plan *of;
+    struct phrase_vocab v;
+};
+
 struct engine_plan {
     struct routine *routine;
     int voice; /* guidance is spoken */
     struct clip_ref open_cue, close_cue, feedback;
     struct phrase_vocab vocab;
+    int partial;             /* vocab has only the numbers the timeline says */
+    struct plan_vocab *late; /* the whole vocabulary once loaded; the control side's */
     struct step_sounds steps[ROUTINE_MAX_STEPS];
     int mono;       /* the listener's output choices (engine_plan_set_output) */
     double balance;
@@ -38,6 +47,7 @@ struct speech_item {
 
 struct engine {
     struct engine_plan *plan;
+    const struct phrase_vocab *vocab; /* the plan's, or its completion (audio thread) */
     int rate;
     float click_gain, voice_gain;
 

@@ -27,7 +27,8 @@ static int load_ref(struct clip_bank *bank, const struct routine *r, const char 
     return 0;
 }
 
-static void announce(const struct engine_plan *pl, const struct step *st, struct phrase *p)
+static void announce(const struct engine_plan *pl, const struct phrase_vocab *v,
+                     const struct step *st, struct phrase *p)
 {
     const struct guidance *g = &pl->routine->guidance;
     p->n = 0;
@@ -37,20 +38,20 @@ static void announce(const struct engine_plan *pl, const struct step *st, struct
     switch (st->type) {
     case STEP_PACED:
         if (st->beats_given && st->beats <= PHRASE_NUMBER_MAX) {
-            phrase_number(&pl->vocab, p, st->beats);
-            phrase_add(p, pl->vocab.word[WORD_TIMES]);
+            phrase_number(v, p, st->beats);
+            phrase_add(p, v->word[WORD_TIMES]);
         } else {
-            phrase_duration(&pl->vocab, p, st->seconds);
+            phrase_duration(v, p, st->seconds);
         }
         if (st->tempo_to > st->tempo_from)
-            phrase_add(p, pl->vocab.word[WORD_GETTING_FASTER]);
+            phrase_add(p, v->word[WORD_GETTING_FASTER]);
         break;
     case STEP_HOLD:
-        phrase_add(p, pl->vocab.word[WORD_HOLD_FOR]);
-        phrase_duration(&pl->vocab, p, st->seconds);
+        phrase_add(p, v->word[WORD_HOLD_FOR]);
+        phrase_duration(v, p, st->seconds);
         break;
     case STEP_REST:
-        phrase_duration(&pl->vocab, p, st->seconds);
+        phrase_duration(v, p, st->seconds);
         break;
     }
 }
@@ -83,8 +84,56 @@ static int load_feedback(struct clip_bank *bank, struct engine_plan *pl, char *e
     return -1;
 }
 
-struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank,
-                                       int voice, char *err, size_t errlen)
+/* Marks in SAID the number clips phrase P takes from the stand-in
+ * vocabulary whose number N points at MARK + N. */
+static void mark_said(const struct phrase *p, const mixer_sample *mark, unsigned char *said)
+{
+    for (int i = 0; i < p->n; i++)
+        if (p->clip[i].data >= mark && p->clip[i].data < mark + PHRASE_NUMBER_CLIPS)
+            said[p->clip[i].data - mark] = 1;
+}
+
+/* The numbers PL's own timeline says: the count-in, and those its steps'
+ * announcements are made of, found by saying them with stand-ins for every
+ * number clip there is.  What the listener's keys or the session's end may
+ * call for (a tempo, the session's length) is not among them.  A step that
+ * counts aloud may count to any number once the tempo keys change its
+ * beats: then every number. */
+static void numbers_said(const struct engine_plan *pl, unsigned char *said)
+{
+    static const mixer_sample mark[PHRASE_NUMBER_CLIPS];
+    static const mixer_sample word_mark[1];
+    const struct routine *r = pl->routine;
+    memset(said, 0, PHRASE_NUMBER_CLIPS);
+    for (int i = 0; i < r->n_steps; i++)
+        if (r->steps[i].count_aloud) {
+            for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++)
+                said[n] = (unsigned char)phrase_number_has_clip(n);
+            return;
+        }
+    struct phrase_vocab *probe = calloc(1, sizeof *probe);
+    if (!probe) { /* every number, as without this choice */
+        for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++)
+            said[n] = (unsigned char)phrase_number_has_clip(n);
+        return;
+    }
+    for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++)
+        if (phrase_number_has_clip(n))
+            probe->number[n] = (struct clip_ref){mark + n, 1};
+    for (int w = 0; w < WORD_COUNT; w++)
+        probe->word[w] = (struct clip_ref){word_mark, 1};
+    for (int n = 1; n <= SEQUENCER_COUNTDOWN; n++)
+        said[n] = 1;
+    for (int i = 0; i < r->n_steps; i++) {
+        struct phrase p = {0};
+        announce(pl, probe, &r->steps[i], &p);
+        mark_said(&p, mark, said);
+    }
+    free(probe);
+}
+
+static struct engine_plan *plan_create(struct routine *r, struct clip_bank *bank, int voice,
+                                       int first, char *err, size_t errlen)
 {
     if (clip_bank_rate(bank) != r->rate) {
         snprintf(err, errlen, "%s: sounds loaded at %d Hz for a routine at %d Hz", r->path,
@@ -137,16 +186,23 @@ struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank
             if (load_ref(bank, r, phrase_word_name((enum phrase_word)w), 0, &pl->vocab.word[w], err,
                          errlen))
                 goto fail;
+        unsigned char said[PHRASE_NUMBER_CLIPS];
+        if (first)
+            numbers_said(pl, said);
         for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++) {
             if (!phrase_number_has_clip(n))
                 continue;
+            if (first && !said[n]) {
+                pl->partial = 1;
+                continue;
+            }
             char name[16];
             snprintf(name, sizeof name, "n%d", n);
             if (load_ref(bank, r, name, 0, &pl->vocab.number[n], err, errlen))
                 goto fail;
         }
         for (int i = 0; i < r->n_steps; i++)
-            announce(pl, &r->steps[i], &pl->steps[i].announce);
+            announce(pl, &pl->vocab, &r->steps[i], &pl->steps[i].announce);
     } else {
         memset(&pl->open_cue, 0, sizeof pl->open_cue);
         memset(&pl->close_cue, 0, sizeof pl->close_cue);
@@ -155,6 +211,49 @@ struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank
 fail:
     free(pl);
     return NULL;
+}
+
+struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank,
+                                       int voice, char *err, size_t errlen)
+{
+    return plan_create(r, bank, voice, 0, err, errlen);
+}
+
+struct engine_plan *engine_plan_create_first(struct routine *r, struct clip_bank *bank,
+                                             int voice, char *err, size_t errlen)
+{
+    return plan_create(r, bank, voice, 1, err, errlen);
+}
+
+int engine_plan_complete(struct engine_plan *p, struct clip_bank *bank, char *err,
+                         size_t errlen)
+{
+    if (!p->partial || p->late)
+        return 0;
+    struct plan_vocab *lv = malloc(sizeof *lv);
+    if (!lv) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    lv->of = p;
+    lv->v = p->vocab;
+    for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++) {
+        if (!phrase_number_has_clip(n) || lv->v.number[n].data)
+            continue;
+        char name[16];
+        snprintf(name, sizeof name, "n%d", n);
+        if (load_ref(bank, p->routine, name, 0, &lv->v.number[n], err, errlen)) {
+            free(lv);
+            return -1;
+        }
+    }
+    p->late = lv;
+    return 0;
+}
+
+const struct plan_vocab *engine_plan_late_vocab(const struct engine_plan *p)
+{
+    return p->late;
 }
 
 #define COUNT_FIT 0.85 /* of a movement a number may fill: a breath before the next */
@@ -282,6 +381,7 @@ void engine_plan_destroy(struct engine_plan *p)
     if (!p)
         return;
     routine_destroy(p->routine);
+    free(p->late);
     free(p);
 }
 

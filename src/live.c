@@ -39,6 +39,7 @@ struct live {
     int pa_started;
     struct clip_bank *bank;
     struct engine_plan *plan; /* until the engine owns it */
+    struct engine_plan *playing; /* the engine's first plan, to complete */
     const struct routine *shown; /* the plan's routine */
     struct engine *engine;
     struct output out;
@@ -59,12 +60,16 @@ static void *start_audio(void *arg)
     return NULL;
 }
 
+/* The first sample waits for this: only the numbers the timeline says are
+ * loaded now; the session loads the others once the sound runs. */
 static struct engine_plan *load(const struct live_options *o, struct clip_bank **bank, char *err,
                                 size_t errlen, int *bad)
 {
+    struct setup_choice first = o->choice;
+    first.first = 1;
     if (o->text)
-        return setup_plan_text(o->text, o->routine, &o->choice, bank, err, errlen, bad);
-    return setup_plan(o->routine, &o->choice, bank, err, errlen, bad);
+        return setup_plan_text(o->text, o->routine, &first, bank, err, errlen, bad);
+    return setup_plan(o->routine, &first, bank, err, errlen, bad);
 }
 
 /* The audio system's start (probing devices, about 100 ms) and the
@@ -92,6 +97,7 @@ static int start_up(struct live *l)
         fprintf(stderr, "calfpace: out of memory\n");
         return 1;
     }
+    l->playing = l->plan;
     l->plan = NULL;
     if (!l->pa_started) {
         print_err("calfpace: ", pa.err);
@@ -155,6 +161,7 @@ static int play(struct live *l, int *stalled)
         .figures = o->figures,
         .poll_ms = SESSION_POLL_MS,
         .stall_seconds = stall_seconds(),
+        .complete = l->playing,
     };
     l->session = session_create(l->engine, &l->bank, l->shown, &l->out, &p);
     if (!l->session) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* A reload reads the routine and loads its sounds and speech in a thread of
@@ -34,6 +35,9 @@ struct reload_job {
     const char *routine;
     const struct setup_choice *choice;
     struct clip_bank **bank;
+    struct engine_plan *complete; /* this job completes the playing plan's vocabulary */
+    int failed;
+    int threaded; /* it runs in a thread of its own */
 };
 
 struct session {
@@ -52,6 +56,7 @@ struct session {
     struct session_source src[SESSION_MAX_FDS];
     int n_src;
     double volume_db; /* the volume asked for, ahead of the engine's */
+    struct engine_plan *vocab_unsent; /* completed, its vocabulary not yet queued */
     double jumped;    /* when a skip or restart was sent */
     /* what the loop saw, for the report */
     enum session_end end;
@@ -210,7 +215,14 @@ static void watch_routine_files(struct session *s)
 static void *reload_thread(void *arg)
 {
     struct reload_job *j = arg;
-    j->plan = setup_plan(j->routine, j->choice, j->bank, j->err, sizeof j->err, &j->bad);
+    if (j->complete) {
+        /* Behind the sound, which has the other core's claim first. */
+        if (j->threaded)
+            setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+        j->failed = engine_plan_complete(j->complete, *j->bank, j->err, sizeof j->err) != 0;
+    } else {
+        j->plan = setup_plan(j->routine, j->choice, j->bank, j->err, sizeof j->err, &j->bad);
+    }
     atomic_store(&j->done, 1);
     ssize_t w = write(j->wake[1], "r", 1); /* a full pipe is already awake */
     (void)w;
@@ -244,6 +256,38 @@ static void reload_take(struct session *s, struct engine_plan *plan, const char 
                    "calfpace: %s reloaded; the session goes on from where it is", s->p.routine);
 }
 
+static void job_take(struct session *s);
+
+/* Starts the job as set up, in a thread of its own, or here when there is
+ * none to be had. */
+static void job_start(struct session *s)
+{
+    struct reload_job *j = &s->job;
+    j->bank = s->bank;
+    j->plan = NULL;
+    j->failed = 0;
+    j->err[0] = '\0';
+    atomic_store(&j->done, 0);
+    /* The thread takes no signals: they stay for the loop's signalfd. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    j->threaded = 1;
+    int started = j->wake[1] >= 0 && pthread_create(&j->thread, NULL, reload_thread, j) == 0;
+    if (!started)
+        j->threaded = 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (started) {
+        j->running = 1;
+        return;
+    }
+    reload_thread(j); /* no thread to be had: here, as before */
+    char byte;
+    while (j->wake[0] >= 0 && read(j->wake[0], &byte, 1) == 1)
+        ;
+    job_take(s);
+}
+
 static void reload(struct session *s)
 {
     struct reload_job *j = &s->job;
@@ -253,25 +297,36 @@ static void reload(struct session *s)
     }
     j->routine = s->p.routine;
     j->choice = s->p.choice;
-    j->bank = s->bank;
-    j->plan = NULL;
-    j->err[0] = '\0';
-    atomic_store(&j->done, 0);
-    /* The thread takes no signals: they stay for the loop's signalfd. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    int started = j->wake[1] >= 0 && pthread_create(&j->thread, NULL, reload_thread, j) == 0;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (started) {
-        j->running = 1;
+    j->complete = NULL;
+    job_start(s);
+}
+
+/* The engine's first plan has the numbers its timeline says; the others
+ * (a tempo key's, the session length's) load now, behind the sound. */
+static void complete_vocab(struct session *s)
+{
+    if (!s->p.complete)
+        return;
+    s->job.complete = s->p.complete;
+    s->p.complete = NULL;
+    job_start(s);
+}
+
+/* What the job did, taken up on the loop. */
+static void job_take(struct session *s)
+{
+    struct reload_job *j = &s->job;
+    if (!j->complete) {
+        reload_take(s, j->plan, j->err);
+        j->plan = NULL;
         return;
     }
-    reload_thread(j); /* no thread to be had: here, as before */
-    char byte;
-    while (read(j->wake[0], &byte, 1) == 1)
-        ;
-    reload_take(s, j->plan, j->err);
+    if (j->failed)
+        status_say(&s->status, stderr,
+                   "%s; tempos and the session's length are not spoken in this session", j->err);
+    else
+        s->vocab_unsent = engine_send_vocab(s->engine, j->complete) != 0 ? j->complete : NULL;
+    j->complete = NULL;
 }
 
 /* The reload thread is done: join it, take up its plan, and read the file
@@ -288,8 +343,7 @@ static void reload_ready(void *ctx, short revents)
         return;
     pthread_join(j->thread, NULL);
     j->running = 0;
-    reload_take(s, j->plan, j->err);
-    j->plan = NULL;
+    job_take(s);
     if (j->again) {
         j->again = 0;
         reload(s);
@@ -306,6 +360,7 @@ static void reload_wait(struct session *s)
     j->running = 0;
     engine_plan_destroy(j->plan);
     j->plan = NULL;
+    j->complete = NULL;
 }
 
 int session_reloading(const struct session *s)
@@ -465,6 +520,8 @@ static int turn(struct session *s)
     if (s->p.routine && watch_due(&s->watch, now(s)))
         reload(s);
     output_pump(s->out);
+    if (s->vocab_unsent && engine_send_vocab(s->engine, s->vocab_unsent) == 0)
+        s->vocab_unsent = NULL;
     engine_collect(s->engine);
     if ((signals_stop_requested() || s->quit) && !s->asked_stop) {
         engine_request_stop(s->engine);
@@ -516,9 +573,12 @@ enum session_end session_run(struct session *s, char *err, size_t errlen)
     s->keys = s->p.keys_fd >= 0 && term_begin(s->p.keys_fd);
     introduce(s);
     add_own_sources(s);
-    if (s->p.routine && watch_start(&s->watch, s->p.routine) == 0) {
+    int watching = s->p.routine && watch_start(&s->watch, s->p.routine) == 0;
+    if (watching) {
         watch_routine_files(s);
         session_add_fd(s, s->watch.fd, POLLIN, watch_ready, s);
+    }
+    if (watching || s->p.complete) {
         if (pipe(s->job.wake) == 0) {
             for (int i = 0; i < 2; i++) {
                 fcntl(s->job.wake[i], F_SETFL, O_NONBLOCK);
@@ -539,6 +599,7 @@ enum session_end session_run(struct session *s, char *err, size_t errlen)
         return s->end = SESSION_FAILED;
     }
     s->last_alive = s->last_turn = now(s);
+    complete_vocab(s);
     while (turn(s))
         ;
     reload_wait(s);

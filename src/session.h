@@ -33,6 +33,9 @@
 struct session_params {
     const char *routine;               /* watched and reloaded on a save; NULL: neither */
     const struct setup_choice *choice; /* for reloads */
+    struct engine_plan *complete;      /* the engine's plan, made by engine_plan_create_first:
+                                          its vocabulary is completed in the background once
+                                          the sound runs; NULL: nothing to complete */
     int keys_fd;                       /* a terminal to read keys from (raw mode), or -1 */
     FILE *out;                         /* status and notices (stdout) */
     int out_fd;                        /* its descriptor, for the terminal's width */

@@ -93,7 +93,8 @@ static struct engine_plan *plan_of(struct routine *r, const char *path,
         if (access(dir, R_OK) == 0)
             clip_bank_add_dir(*bank, dir);
     }
-    struct engine_plan *p = engine_plan_create(r, *bank, c->voice, err, errlen);
+    struct engine_plan *p = c->first ? engine_plan_create_first(r, *bank, c->voice, err, errlen)
+                                     : engine_plan_create(r, *bank, c->voice, err, errlen);
     if (!p)
         routine_destroy(r);
     else

@@ -20,6 +20,8 @@ struct setup_choice {
     const char *render_to;    /* a file to render into: its format may fix the rate */
     int mono;                 /* every sound in both ears */
     double balance;           /* -1 to 1: the other side turned down; 0 centred */
+    int first;                /* only the numbers the timeline says, the rest later
+                                 (engine_plan_create_first): a live start */
 };
 
 /* The language a session speaks: --voice, else the routine's, else the

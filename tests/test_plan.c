@@ -238,6 +238,83 @@ static void test_setup(void)
     printf("setup: the voice's folders per plan, the volume offset, rate and voice refusals\n");
 }
 
+static int bank_clips(const struct clip_bank *b)
+{
+    int n = 0;
+    while (clip_bank_get(b, n))
+        n++;
+    return n;
+}
+
+/* The plan a live session starts with has only the numbers its timeline
+ * says, so it is ready sooner: what it plays is the whole plan's to the
+ * last sample, but for the session's length in the closing words, which
+ * comes with the rest of the numbers (engine_plan_complete and
+ * engine_send_vocab, while it plays). */
+static void test_first(void)
+{
+    char err[2048], name[512];
+    int bad = 0;
+    snprintf(name, sizeof name, "%s/first.cfg", dir);
+    const char *text = "name = \"f\"; cue = \"quick\"; end_cue = \"done\"; lead_in = 4.0;\n"
+                       "steps = ( { type = \"paced\"; cue = \"heel-raises\"; lead_in = 6.0;\n"
+                       "  tempo = { from = 60.0; to = 72.0; }; seconds = 20.0;\n"
+                       "  sounds = [ \"click-high\", \"click-low\" ]; },\n"
+                       "  { type = \"hold\"; cue = \"stretch-left\"; lead_in = 5.0; seconds = 7.0; } );\n";
+    struct setup_choice whole = {.voice = 1, .lang_default = "en"}, first = whole;
+    first.first = 1;
+    struct clip_bank *ba = NULL, *bb = NULL, *bc = NULL;
+    struct engine_plan *pa = setup_plan_text(text, name, &whole, &ba, err, sizeof err, &bad);
+    struct engine_plan *pb = setup_plan_text(text, name, &first, &bb, err, sizeof err, &bad);
+    struct engine_plan *pc = setup_plan_text(text, name, &first, &bc, err, sizeof err, &bad);
+    CHECK(pa && pb && pc, "first: the plans are made (%s)", err);
+    if (!pa || !pb || !pc)
+        return;
+    int na = bank_clips(ba), nb = bank_clips(bb);
+    CHECK(nb > 0 && nb * 3 < na,
+          "first: a third of the clips or fewer loaded before the first sample (%d of %d)", nb,
+          na);
+    struct engine *ea = engine_create(pa, 1.0), *eb = engine_create(pb, 1.0),
+                  *ec = engine_create(pc, 1.0);
+    CHECK(ea && eb && ec, "first: engines made");
+    if (!ea || !eb || !ec)
+        return;
+    CHECK(engine_plan_complete(pc, bc, err, sizeof err) == 0, "first: completed (%s)", err);
+    CHECK(bank_clips(bc) >= na, "first: completed, every clip is there (%d of %d)", bank_clips(bc),
+          na);
+    CHECK(engine_send_vocab(ec, pc) == 0, "first: the whole vocabulary handed over");
+    enum { BLOCK = 1024 };
+    static float a[BLOCK * 2], b[BLOCK * 2], c[BLOCK * 2];
+    int64_t frame = 0, b_differs = -1, c_differs = -1;
+    for (;;) {
+        int ga = engine_render(ea, a, BLOCK), gb = engine_render(eb, b, BLOCK);
+        int gc = engine_render(ec, c, BLOCK);
+        if (b_differs < 0 && (gb != ga || memcmp(a, b, sizeof a) != 0))
+            b_differs = frame;
+        if (c_differs < 0 && (gc != ga || memcmp(a, c, sizeof a) != 0))
+            c_differs = frame;
+        frame += BLOCK;
+        if (ga == 0 && gb == 0 && gc == 0)
+            break;
+    }
+    CHECK(c_differs < 0, "first: completed, it plays the whole plan's session to the sample "
+                         "(first difference at %.2f s)", (double)c_differs / RATE);
+    /* The session lasts about 45 s; its closing words begin after 40 s. */
+    CHECK(b_differs > 40 * RATE,
+          "first: not completed, the same up to the closing words (first difference at %.2f s "
+          "of %.2f)",
+          (double)b_differs / RATE, (double)frame / RATE);
+    engine_destroy(ea);
+    engine_destroy(eb);
+    engine_destroy(ec);
+    clip_bank_destroy(ba);
+    clip_bank_destroy(bb);
+    clip_bank_destroy(bc);
+    printf("first: a live start's plan with %d of %d clips plays the same; completed, the "
+           "session's length too\n",
+           nb, na);
+}
+
 int main(void)
 {
     tmp_dir(dir, sizeof dir, "plan");
@@ -245,6 +322,7 @@ int main(void)
     test_refusals();
     test_warnings();
     test_setup();
+    test_first();
     tmp_cleanup(dir);
     return CHECK_DONE("test_plan");
 }
