@@ -179,6 +179,82 @@ static int paste(struct cfgtext *t, int file, int line, const char *name, int de
     return 0;
 }
 
+/* Reads the name of an include directive at FILE:*LINE, from NAME_AT (after
+ * its opening quote) into NAME as libconfig's scanner would, counting the
+ * newlines in it into *LINE; then pastes the file it names.  Where FILE's
+ * text goes on, or NULL after failing. */
+static const char *include(struct cfgtext *t, int file, int depth, const char *name_at,
+                           const char *end, int *line)
+{
+    int at_line = *line;
+    char name[4096];
+    size_t n = 0;
+    const char *q = name_at;
+    while (q < end && *q != '"') {
+        if (*q == '\\' && q + 1 < end && (q[1] == '\\' || q[1] == '"'))
+            q++;
+        else if (*q == '\\') { /* flex's default rule drops it */
+            q++;
+            continue;
+        }
+        if (*q == '\n')
+            (*line)++;
+        if (n + 1 < sizeof name)
+            name[n++] = *q;
+        q++;
+    }
+    name[n] = '\0';
+    if (q >= end) {
+        fail(t, "%s:%d: @include \"%.40s...\" has no closing quote", t->files[file].path,
+             at_line, name);
+        return NULL;
+    }
+    if (paste(t, file, at_line, name, depth) || mark(t, file, *line))
+        return NULL;
+    return q + 1;
+}
+
+/* Counts what C, outside comments and strings at FILE:LINE, adds to the
+ * groups, settings and values, against their limits: 0, or -1 after
+ * failing. */
+static int count(struct cfgtext *t, int file, int line, char c)
+{
+    if (c == '{') {
+        if (t->depth_groups + 1 >= t->cap_groups) {
+            long cap = 2 * t->cap_groups + 64;
+            int *g = realloc(t->group_keys, (size_t)cap * sizeof *g);
+            if (!g) {
+                fail(t, "%s: out of memory", t->files[file].path);
+                return -1;
+            }
+            t->group_keys = g;
+            t->cap_groups = cap;
+        }
+        t->group_keys[++t->depth_groups] = 0;
+    } else if (c == '}') {
+        if (t->depth_groups > 0)
+            t->depth_groups--;
+    } else if (c == '=' || c == ':') {
+        if (++t->keys > CFGTEXT_KEYS_MAX) {
+            fail(t, "%s:%d: more than %d settings (allowed: at most %d in a %s)",
+                 t->files[file].path, line, CFGTEXT_KEYS_MAX, CFGTEXT_KEYS_MAX, t->what);
+            return -1;
+        }
+        if (++t->group_keys[t->depth_groups] > CFGTEXT_GROUP_KEYS_MAX) {
+            fail(t, "%s:%d: more than %d settings in one group (allowed: at most %d)",
+                 t->files[file].path, line, CFGTEXT_GROUP_KEYS_MAX, CFGTEXT_GROUP_KEYS_MAX);
+            return -1;
+        }
+    } else if (c == ',') {
+        if (++t->values > CFGTEXT_VALUES_MAX) {
+            fail(t, "%s:%d: more than %d values (allowed: at most %d in a %s)",
+                 t->files[file].path, line, CFGTEXT_VALUES_MAX, CFGTEXT_VALUES_MAX, t->what);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Copies FILE's text into the pasted text, pasting its includes, keeping
  * the scanner state libconfig would be in. */
 static int expand(struct cfgtext *t, int file, int depth)
@@ -205,33 +281,10 @@ static int expand(struct cfgtext *t, int file, int depth)
             if (c == '"')
                 t->state = S_INITIAL;
         } else if (bol && include_at(p, end, &name_at)) {
-            int at_line = line;
             if (put(t, copied, (size_t)(p - copied)))
                 goto oom;
-            char name[4096];
-            size_t n = 0;
-            const char *q = name_at;
-            while (q < end && *q != '"') {
-                if (*q == '\\' && q + 1 < end && (q[1] == '\\' || q[1] == '"'))
-                    q++;
-                else if (*q == '\\') { /* flex's default rule drops it */
-                    q++;
-                    continue;
-                }
-                if (*q == '\n')
-                    line++;
-                if (n + 1 < sizeof name)
-                    name[n++] = *q;
-                q++;
-            }
-            name[n] = '\0';
-            if (q >= end) {
-                fail(t, "%s:%d: @include \"%.40s...\" has no closing quote",
-                     t->files[file].path, at_line, name);
-                return -1;
-            }
-            p = copied = q + 1;
-            if (paste(t, file, at_line, name, depth) || mark(t, file, line))
+            p = copied = include(t, file, depth, name_at, end, &line);
+            if (!p)
                 return -1;
             continue;
         } else if (c == '/' && p + 1 < end && p[1] == '*') {
@@ -250,36 +303,9 @@ static int expand(struct cfgtext *t, int file, int depth)
             if (put(t, copied, (size_t)(p - copied)) || put(t, "`", 1))
                 goto oom;
             copied = p + 1;
-        } else if (c == '{') {
-            if (t->depth_groups + 1 >= t->cap_groups) {
-                long cap = 2 * t->cap_groups + 64;
-                int *g = realloc(t->group_keys, (size_t)cap * sizeof *g);
-                if (!g)
-                    goto oom;
-                t->group_keys = g;
-                t->cap_groups = cap;
-            }
-            t->group_keys[++t->depth_groups] = 0;
-        } else if (c == '}') {
-            if (t->depth_groups > 0)
-                t->depth_groups--;
-        } else if (c == '=' || c == ':') {
-            if (++t->keys > CFGTEXT_KEYS_MAX) {
-                fail(t, "%s:%d: more than %d settings (allowed: at most %d in a %s)",
-                     t->files[file].path, line, CFGTEXT_KEYS_MAX, CFGTEXT_KEYS_MAX, t->what);
+        } else if (c == '{' || c == '}' || c == '=' || c == ':' || c == ',') {
+            if (count(t, file, line, c))
                 return -1;
-            }
-            if (++t->group_keys[t->depth_groups] > CFGTEXT_GROUP_KEYS_MAX) {
-                fail(t, "%s:%d: more than %d settings in one group (allowed: at most %d)",
-                     t->files[file].path, line, CFGTEXT_GROUP_KEYS_MAX, CFGTEXT_GROUP_KEYS_MAX);
-                return -1;
-            }
-        } else if (c == ',') {
-            if (++t->values > CFGTEXT_VALUES_MAX) {
-                fail(t, "%s:%d: more than %d values (allowed: at most %d in a %s)",
-                     t->files[file].path, line, CFGTEXT_VALUES_MAX, CFGTEXT_VALUES_MAX, t->what);
-                return -1;
-            }
         }
         if (c == '\n')
             line++;

@@ -9,8 +9,11 @@
 #   tools/long-functions.sh [LIMIT] [FILE...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-limit=${1:-80}
-shift || true
+limit=80
+if [[ ${1:-} =~ ^[0-9]+$ ]]; then
+    limit=$1
+    shift
+fi
 [ $# -gt 0 ] || set -- src/*.c
 awk -v limit="$limit" '
 FNR == 1 { inbody = 0; prev = ""; sig = ""; above = "" }
