@@ -95,6 +95,106 @@ static void blank_line(const char *p, size_t n, char *out, size_t outlen)
     out[i] = '\0';
 }
 
+/* Where the last character before column I of line LINE (P, blanked into B)
+ * stands, looking back to the end of the line before when nothing but blanks
+ * comes first: when it is WANT, 1 (on this line) or 2 (on the line before),
+ * with its line and column in *AT_LINE and *COL; else 0. */
+static int stands_before(const char *text, int line, const char *p, const char *b, size_t i,
+                         char want, int *at_line, int *col)
+{
+    size_t j = i;
+    while (j > 0 && isspace((unsigned char)b[j - 1]))
+        j--;
+    if (j > 0) {
+        if (b[j - 1] != want)
+            return 0;
+        *at_line = line;
+        *col = column(p, p + j - 1);
+        return 1;
+    }
+    if (line <= 1)
+        return 0;
+    const char *q = line_start(text, line - 1);
+    char pb[1024];
+    blank_line(q, line_len(q), pb, sizeof pb);
+    size_t k = strlen(pb);
+    while (k > 0 && isspace((unsigned char)pb[k - 1]))
+        k--;
+    if (k == 0 || pb[k - 1] != want)
+        return 0;
+    *at_line = line - 1;
+    *col = column(q, q + k - 1);
+    return 2;
+}
+
+/* The hint for the value at column V of line LINE (P, blanked into B of
+ * LEN), after an '=' or ':': 1 with it said into MSG, or 0 when it looks
+ * like a value libconfig takes. */
+static int value_hint(const char *p, const char *b, size_t len, size_t v, int line, int *at_line,
+                      int *col, char *msg, size_t msglen)
+{
+    const char *val = p + v;
+    size_t d = v;
+    if (b[d] == '-' || b[d] == '+')
+        d++;
+    size_t digits = d;
+    while (d < len && isdigit((unsigned char)b[d]))
+        d++;
+    if (d > digits && d + 1 < len && b[d] == ',' && isdigit((unsigned char)b[d + 1])) {
+        size_t e = d + 1;
+        while (e < len && isdigit((unsigned char)b[e]))
+            e++;
+        *at_line = line;
+        *col = column(p, p + d);
+        snprintf(msg, msglen, "%.*s has a decimal comma (write %.*s.%.*s)", (int)(e - v), val,
+                 (int)(d - v), val, (int)(e - d - 1), p + d + 1);
+        return 1;
+    }
+    if (d > digits && d + 1 < len && b[d] == ':' && isdigit((unsigned char)b[d + 1])) {
+        size_t e = d + 1;
+        while (e < len && isdigit((unsigned char)b[e]))
+            e++;
+        long mins = strtol(val, NULL, 10), secs = strtol(p + d + 1, NULL, 10);
+        *at_line = line;
+        *col = column(p, val);
+        snprintf(msg, msglen, "%.*s is not a number (a time is written in seconds: %ld.0)",
+                 (int)(e - v), val, mins * 60 + secs);
+        return 1;
+    }
+    if (b[v] == '\'') {
+        size_t e = v + 1;
+        while (e < len && b[e] != '\'')
+            e++;
+        *at_line = line;
+        *col = column(p, val);
+        snprintf(msg, msglen, "%.*s is in single quotes (a string takes double quotes: \"%.*s\")",
+                 (int)(e < len ? e - v + 1 : e - v), val, (int)(e - v - 1), val + 1);
+        return 1;
+    }
+    if (isalpha((unsigned char)b[v]) || b[v] == '_' || ((unsigned char)b[v] & 0x80)) {
+        size_t e = v;
+        while (e < len && (isalnum((unsigned char)b[e]) || b[e] == '_' || b[e] == '-' ||
+                           b[e] == ' ' || ((unsigned char)b[e] & 0x80)))
+            e++;
+        while (e > v && b[e - 1] == ' ')
+            e--;
+        char word[64];
+        snprintf(word, sizeof word, "%.*s", (int)(e - v), val);
+        if (strcasecmp(word, "true") == 0 || strcasecmp(word, "false") == 0)
+            return 0;
+        *at_line = line;
+        *col = column(p, val);
+        if (strcasecmp(word, "nan") == 0 || strcasecmp(word, "inf") == 0 ||
+            strcasecmp(word, "infinity") == 0) {
+            snprintf(msg, msglen, "%s is not a number (write a number such as 60.0)", word);
+            return 1;
+        }
+        snprintf(msg, msglen, "%s is not in double quotes (write \"%s\")", word, word);
+        return 1;
+    }
+    return 0;
+}
+
 int hint_syntax(const char *text, int line, int *at_line, int *col, char *msg, size_t msglen)
 {
     const char *p = line_start(text, line);
@@ -105,139 +205,39 @@ int hint_syntax(const char *text, int line, int *at_line, int *col, char *msg, s
     blank_line(p, n, b, sizeof b);
     size_t len = strlen(b);
 
-    /* A comma right before ')' or ']', on this line or ending the one before. */
-    for (size_t i = 0; i < len; i++) {
-        if (b[i] != ')' && b[i] != ']')
-            continue;
-        size_t j = i;
-        while (j > 0 && isspace((unsigned char)b[j - 1]))
-            j--;
-        if (j > 0 && b[j - 1] == ',') {
-            *at_line = line;
-            *col = column(p, p + j - 1);
-            snprintf(msg, msglen, "a comma before '%c' (the last element takes none: remove it)",
-                     b[i]);
-            return 1;
-        }
-        if (j == 0 && line > 1) {
-            const char *q = line_start(text, line - 1);
-            char pb[1024];
-            blank_line(q, line_len(q), pb, sizeof pb);
-            size_t k = strlen(pb);
-            while (k > 0 && isspace((unsigned char)pb[k - 1]))
-                k--;
-            if (k > 0 && pb[k - 1] == ',') {
-                *at_line = line - 1;
-                *col = column(q, q + k - 1);
-                snprintf(msg, msglen,
-                         "a comma before '%c' on the next line (the last element takes none: "
-                         "remove it)",
-                         b[i]);
-                return 1;
-            }
-        }
-        break;
+    /* A comma right before the first ')' or ']', on this line or ending the
+     * one before. */
+    size_t i = strcspn(b, ")]");
+    int at = i < len ? stands_before(text, line, p, b, i, ',', at_line, col) : 0;
+    if (at == 1) {
+        snprintf(msg, msglen, "a comma before '%c' (the last element takes none: remove it)",
+                 b[i]);
+        return 1;
+    }
+    if (at == 2) {
+        snprintf(msg, msglen,
+                 "a comma before '%c' on the next line (the last element takes none: "
+                 "remove it)",
+                 b[i]);
+        return 1;
     }
 
     /* Two elements with no comma between: "} {", on one line or two. */
-    for (size_t i = 0; i < len; i++) {
-        if (b[i] != '{')
-            continue;
-        size_t j = i;
-        while (j > 0 && isspace((unsigned char)b[j - 1]))
-            j--;
-        if (j > 0 && b[j - 1] == '}') {
-            *at_line = line;
-            *col = column(p, p + j - 1);
-            snprintf(msg, msglen, "no comma after '}' (elements of a list are separated: }, {)");
-            return 1;
-        }
-        if (j == 0 && line > 1) {
-            const char *q = line_start(text, line - 1);
-            char pb[1024];
-            blank_line(q, line_len(q), pb, sizeof pb);
-            size_t k = strlen(pb);
-            while (k > 0 && isspace((unsigned char)pb[k - 1]))
-                k--;
-            if (k > 0 && pb[k - 1] == '}') {
-                *at_line = line - 1;
-                *col = column(q, q + k - 1);
-                snprintf(msg, msglen,
-                         "no comma after '}' (elements of a list are separated: }, {)");
-                return 1;
-            }
-        }
-        break;
+    i = strcspn(b, "{");
+    if (i < len && stands_before(text, line, p, b, i, '}', at_line, col)) {
+        snprintf(msg, msglen, "no comma after '}' (elements of a list are separated: }, {)");
+        return 1;
     }
 
     /* The values after '=' or ':'. */
-    for (size_t i = 0; i < len; i++) {
+    for (i = 0; i < len; i++) {
         if (b[i] != '=' && b[i] != ':')
             continue;
         size_t v = i + 1;
         while (v < len && (b[v] == ' ' || b[v] == '\t'))
             v++;
-        if (v >= len)
-            continue;
-        const char *val = p + v;
-        size_t d = v;
-        if (b[d] == '-' || b[d] == '+')
-            d++;
-        size_t digits = d;
-        while (d < len && isdigit((unsigned char)b[d]))
-            d++;
-        if (d > digits && d + 1 < len && b[d] == ',' && isdigit((unsigned char)b[d + 1])) {
-            size_t e = d + 1;
-            while (e < len && isdigit((unsigned char)b[e]))
-                e++;
-            *at_line = line;
-            *col = column(p, p + d);
-            snprintf(msg, msglen, "%.*s has a decimal comma (write %.*s.%.*s)", (int)(e - v), val,
-                     (int)(d - v), val, (int)(e - d - 1), p + d + 1);
+        if (v < len && value_hint(p, b, len, v, line, at_line, col, msg, msglen))
             return 1;
-        }
-        if (d > digits && d + 1 < len && b[d] == ':' && isdigit((unsigned char)b[d + 1])) {
-            size_t e = d + 1;
-            while (e < len && isdigit((unsigned char)b[e]))
-                e++;
-            long mins = strtol(val, NULL, 10), secs = strtol(p + d + 1, NULL, 10);
-            *at_line = line;
-            *col = column(p, val);
-            snprintf(msg, msglen, "%.*s is not a number (a time is written in seconds: %ld.0)",
-                     (int)(e - v), val, mins * 60 + secs);
-            return 1;
-        }
-        if (b[v] == '\'') {
-            size_t e = v + 1;
-            while (e < len && b[e] != '\'')
-                e++;
-            *at_line = line;
-            *col = column(p, val);
-            snprintf(msg, msglen, "%.*s is in single quotes (a string takes double quotes: \"%.*s\")",
-                     (int)(e < len ? e - v + 1 : e - v), val, (int)(e - v - 1), val + 1);
-            return 1;
-        }
-        if (isalpha((unsigned char)b[v]) || b[v] == '_' || ((unsigned char)b[v] & 0x80)) {
-            size_t e = v;
-            while (e < len && (isalnum((unsigned char)b[e]) || b[e] == '_' || b[e] == '-' ||
-                               b[e] == ' ' || ((unsigned char)b[e] & 0x80)))
-                e++;
-            while (e > v && b[e - 1] == ' ')
-                e--;
-            char word[64];
-            snprintf(word, sizeof word, "%.*s", (int)(e - v), val);
-            if (strcasecmp(word, "true") == 0 || strcasecmp(word, "false") == 0)
-                continue;
-            *at_line = line;
-            *col = column(p, val);
-            if (strcasecmp(word, "nan") == 0 || strcasecmp(word, "inf") == 0 ||
-                strcasecmp(word, "infinity") == 0) {
-                snprintf(msg, msglen, "%s is not a number (write a number such as 60.0)", word);
-                return 1;
-            }
-            snprintf(msg, msglen, "%s is not in double quotes (write \"%s\")", word, word);
-            return 1;
-        }
     }
     return 0;
 }
