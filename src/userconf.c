@@ -34,6 +34,94 @@ static int number(const config_setting_t *s, double *out)
     }
 }
 
+/* Says in ERR why the setting S (NAME, at FILE:LINE) was not taken: a known
+ * one's own limit, or the list of known ones.  Always -1. */
+static int refuse_setting(const config_setting_t *s, const char *name, const char *file,
+                          int line, char *err, size_t errlen)
+{
+    /* Each setting with its own limit, not the whole list. */
+    static const struct {
+        const char *name, *allowed;
+        int numeric;
+    } known[] = {
+        {"device", "a name in quotes, device = \"pulse\"", 0},
+        {"volume", "a number of dB, -40.0 to 12.0", 1},
+        {"voice", "\"en\", \"de\" or \"off\"", 0},
+        {"tempo_scale", "a number, 0.5 to 2.0", 1},
+        {"latency", "seconds, 0.02 to 2.0", 1},
+        {"mpris", "true or false", 0},
+        {"pause_others", "true or false", 0},
+        {"prompt_silence", "seconds, 0 to 10.0", 1},
+        {"away", "seconds, 1 to 86400", 1},
+        {"mono", "true or false", 0},
+        {"balance", "a number, -1.0 (left only) to 1.0 (right only)", 1},
+    };
+    int k = -1;
+    for (int i = 0; i < (int)(sizeof known / sizeof known[0]); i++)
+        if (strcmp(name, known[i].name) == 0)
+            k = i;
+    if (k >= 0)
+        snprintf(err, errlen, "%s:%d: '%s' %s (allowed: %s)", file, line, name,
+                 known[k].numeric && config_setting_is_number(s) ? "is out of range"
+                                                                 : "has a wrong type",
+                 known[k].allowed);
+    else
+        snprintf(err, errlen,
+                 "%s:%d: unknown setting '%s' (allowed: device, volume, voice, "
+                 "tempo_scale, latency, mpris, pause_others, prompt_silence, away, "
+                 "mono, balance)",
+                 file, line, name);
+    return -1;
+}
+
+/* Takes the root setting S, read at FILE:LINE, into U: 0, or -1 with what
+ * is wrong in ERR. */
+static int take_setting(struct userconf *u, const config_setting_t *s, const char *file, int line,
+                        char *err, size_t errlen)
+{
+    const char *name = config_setting_name(s);
+    double v;
+    if (strcmp(name, "device") == 0 && config_setting_type(s) == CONFIG_TYPE_STRING) {
+        snprintf(u->device, sizeof u->device, "%s", config_setting_get_string(s));
+    } else if (strcmp(name, "voice") == 0 && config_setting_type(s) == CONFIG_TYPE_STRING) {
+        const char *lang = config_setting_get_string(s);
+        if (strcmp(lang, "off") == 0) {
+            u->voice_off = 1;
+        } else if (routine_voice_known(lang)) {
+            snprintf(u->voice, sizeof u->voice, "%s", lang);
+        } else {
+            snprintf(err, errlen,
+                     "%s:%d: voice \"%s\" is not known (allowed: \"en\", \"de\", "
+                     "\"off\")",
+                     file, line, lang);
+            return -1;
+        }
+    } else if (strcmp(name, "volume") == 0 && number(s, &v) == 0 && v >= -40.0 && v <= 12.0) {
+        u->volume_db = v;
+    } else if (strcmp(name, "tempo_scale") == 0 && number(s, &v) == 0 && v >= 0.5 && v <= 2.0) {
+        u->tempo_scale = v;
+    } else if (strcmp(name, "latency") == 0 && number(s, &v) == 0 && v >= USERCONF_LATENCY_MIN &&
+               v <= USERCONF_LATENCY_MAX) {
+        u->latency = v;
+    } else if (strcmp(name, "mpris") == 0 && config_setting_type(s) == CONFIG_TYPE_BOOL) {
+        u->mpris = config_setting_get_bool(s);
+    } else if (strcmp(name, "pause_others") == 0 && config_setting_type(s) == CONFIG_TYPE_BOOL) {
+        u->pause_others = config_setting_get_bool(s);
+    } else if (strcmp(name, "prompt_silence") == 0 && number(s, &v) == 0 && v >= 0.0 &&
+               v <= 10.0) {
+        u->prompt_silence = v;
+    } else if (strcmp(name, "away") == 0 && number(s, &v) == 0 && v >= 1.0 && v <= 86400.0) {
+        u->away = v;
+    } else if (strcmp(name, "mono") == 0 && config_setting_type(s) == CONFIG_TYPE_BOOL) {
+        u->mono = config_setting_get_bool(s);
+    } else if (strcmp(name, "balance") == 0 && number(s, &v) == 0 && v >= -1.0 && v <= 1.0) {
+        u->balance = v;
+    } else {
+        return refuse_setting(s, name, file, line, err, errlen);
+    }
+    return 0;
+}
+
 int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen)
 {
     memset(u, 0, sizeof *u);
@@ -73,82 +161,9 @@ int userconf_load(const char *path, struct userconf *u, char *err, size_t errlen
     int rc = 0;
     for (int i = 0; i < config_setting_length(root) && rc == 0; i++) {
         config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
-        const char *name = config_setting_name(s);
         int line;
         const char *file = cfgtext_where(ct, (int)config_setting_source_line(s), &line);
-        double v;
-        if (strcmp(name, "device") == 0 && config_setting_type(s) == CONFIG_TYPE_STRING) {
-            snprintf(u->device, sizeof u->device, "%s", config_setting_get_string(s));
-        } else if (strcmp(name, "voice") == 0 && config_setting_type(s) == CONFIG_TYPE_STRING) {
-            const char *lang = config_setting_get_string(s);
-            if (strcmp(lang, "off") == 0) {
-                u->voice_off = 1;
-            } else if (routine_voice_known(lang)) {
-                snprintf(u->voice, sizeof u->voice, "%s", lang);
-            } else {
-                snprintf(err, errlen,
-                         "%s:%d: voice \"%s\" is not known (allowed: \"en\", \"de\", "
-                         "\"off\")",
-                         file, line, lang);
-                rc = -1;
-            }
-        } else if (strcmp(name, "volume") == 0 && number(s, &v) == 0 && v >= -40.0 && v <= 12.0) {
-            u->volume_db = v;
-        } else if (strcmp(name, "tempo_scale") == 0 && number(s, &v) == 0 && v >= 0.5 && v <= 2.0) {
-            u->tempo_scale = v;
-        } else if (strcmp(name, "latency") == 0 && number(s, &v) == 0 &&
-                   v >= USERCONF_LATENCY_MIN && v <= USERCONF_LATENCY_MAX) {
-            u->latency = v;
-        } else if (strcmp(name, "mpris") == 0 && config_setting_type(s) == CONFIG_TYPE_BOOL) {
-            u->mpris = config_setting_get_bool(s);
-        } else if (strcmp(name, "pause_others") == 0 &&
-                   config_setting_type(s) == CONFIG_TYPE_BOOL) {
-            u->pause_others = config_setting_get_bool(s);
-        } else if (strcmp(name, "prompt_silence") == 0 && number(s, &v) == 0 && v >= 0.0 &&
-                   v <= 10.0) {
-            u->prompt_silence = v;
-        } else if (strcmp(name, "away") == 0 && number(s, &v) == 0 && v >= 1.0 &&
-                   v <= 86400.0) {
-            u->away = v;
-        } else if (strcmp(name, "mono") == 0 && config_setting_type(s) == CONFIG_TYPE_BOOL) {
-            u->mono = config_setting_get_bool(s);
-        } else if (strcmp(name, "balance") == 0 && number(s, &v) == 0 && v >= -1.0 && v <= 1.0) {
-            u->balance = v;
-        } else {
-            /* Each setting with its own limit, not the whole list. */
-            static const struct {
-                const char *name, *allowed;
-                int numeric;
-            } known[] = {
-                {"device", "a name in quotes, device = \"pulse\"", 0},
-                {"volume", "a number of dB, -40.0 to 12.0", 1},
-                {"voice", "\"en\", \"de\" or \"off\"", 0},
-                {"tempo_scale", "a number, 0.5 to 2.0", 1},
-                {"latency", "seconds, 0.02 to 2.0", 1},
-                {"mpris", "true or false", 0},
-                {"pause_others", "true or false", 0},
-                {"prompt_silence", "seconds, 0 to 10.0", 1},
-                {"away", "seconds, 1 to 86400", 1},
-                {"mono", "true or false", 0},
-                {"balance", "a number, -1.0 (left only) to 1.0 (right only)", 1},
-            };
-            int k = -1;
-            for (int i2 = 0; i2 < (int)(sizeof known / sizeof known[0]); i2++)
-                if (strcmp(name, known[i2].name) == 0)
-                    k = i2;
-            if (k >= 0)
-                snprintf(err, errlen, "%s:%d: '%s' %s (allowed: %s)", file, line, name,
-                         known[k].numeric && config_setting_is_number(s) ? "is out of range"
-                                                                         : "has a wrong type",
-                         known[k].allowed);
-            else
-                snprintf(err, errlen,
-                         "%s:%d: unknown setting '%s' (allowed: device, volume, voice, "
-                         "tempo_scale, latency, mpris, pause_others, prompt_silence, away, "
-                         "mono, balance)",
-                         file, line, name);
-            rc = -1;
-        }
+        rc = take_setting(u, s, file, line, err, errlen);
     }
     config_destroy(&cfg);
     cfgtext_destroy(ct);
