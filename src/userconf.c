@@ -240,35 +240,36 @@ static int value_span(const char *text, int line, const char *name, size_t *from
     return -1;
 }
 
-int userconf_save_device(const char *path, const char *device, char *err, size_t errlen)
+/* PATH's text into *TEXT (owned by the caller), or an empty one when there
+ * is no file yet (its folder made): 0, or -1 with what is wrong in ERR. */
+static int read_or_empty(const char *path, char **text, size_t *len, char *err, size_t errlen)
 {
-    if (strchr(device, '"') || strchr(device, '\\') || strchr(device, '\n')) {
-        snprintf(err, errlen, "%s: a device name with quotes or backslashes is not saved", path);
-        return -1;
-    }
-    char *text;
-    size_t len;
     int missing;
-    if (safefile_read(path, USERCONF_FILE_MAX, "personal config", &text, &len, &missing, err,
-                      errlen) != 0) {
-        if (!missing)
-            return -1;
-        text = calloc(1, 1);
-        len = 0;
-        if (!text) {
-            snprintf(err, errlen, "%s: out of memory", path);
-            return -1;
-        }
-        paths_make_parents(path, 0755);
-    }
-    /* Where is device set now?  Read the file as userconf_load does. */
-    char dir[1024];
-    paths_dir_of(path, dir, sizeof dir);
-    struct cfgtext *ct = cfgtext_expand(text, path, dir, "personal config", err, errlen);
-    if (!ct) {
-        free(text);
+    if (safefile_read(path, USERCONF_FILE_MAX, "personal config", text, len, &missing, err,
+                      errlen) == 0)
+        return 0;
+    if (!missing)
+        return -1;
+    *text = calloc(1, 1);
+    *len = 0;
+    if (!*text) {
+        snprintf(err, errlen, "%s: out of memory", path);
         return -1;
     }
+    paths_make_parents(path, 0755);
+    return 0;
+}
+
+/* Where device is set in TEXT (PATH's, with includes from DIR), read as
+ * userconf_load does: *FOUND 0 when it is not set, else 1 with its value
+ * from *FROM to *TO.  0, or -1 with what is wrong in ERR (DEVICE is what
+ * the message tells to write instead). */
+static int find_device(const char *text, const char *path, const char *dir, const char *device,
+                       int *found, size_t *from, size_t *to, char *err, size_t errlen)
+{
+    struct cfgtext *ct = cfgtext_expand(text, path, dir, "personal config", err, errlen);
+    if (!ct)
+        return -1;
     config_t cfg;
     config_init(&cfg);
     int rc = cfgtext_parse(ct, &cfg, "(the device is not saved)", err, errlen);
@@ -285,61 +286,99 @@ int userconf_save_device(const char *path, const char *device, char *err, size_t
                  file, line, device);
         rc = -1;
     }
-    size_t from = 0, to = 0;
-    if (rc == 0 && s && value_span(text, line, "device", &from, &to) != 0) {
+    if (rc == 0 && s && value_span(text, line, "device", from, to) != 0) {
         snprintf(err, errlen, "%s:%d: cannot find device's value to replace (write device = "
                               "\"%s\"; there to keep it)",
                  path, line, device);
         rc = -1;
     }
+    *found = s != NULL;
     config_destroy(&cfg);
     cfgtext_destroy(ct);
+    return rc;
+}
+
+/* TEXT (LEN bytes) with device = "DEVICE": the value from FROM to TO
+ * replaced when FOUND, else a line added.  A new string (length in
+ * *OUT_LEN), or NULL when out of memory. */
+static char *with_device(const char *text, size_t len, int found, size_t from, size_t to,
+                         const char *device, size_t *out_len)
+{
+    char *out = malloc(len + strlen(device) + 129);
+    if (!out)
+        return NULL;
+    if (found) { /* in place: only the value changes */
+        memcpy(out, text, from);
+        *out_len = from;
+        *out_len += (size_t)sprintf(out + *out_len, "\"%s\"", device);
+        memcpy(out + *out_len, text + to, len - to);
+        *out_len += len - to;
+    } else {
+        memcpy(out, text, len);
+        *out_len = len;
+        if (len > 0 && text[len - 1] != '\n')
+            out[(*out_len)++] = '\n';
+        *out_len += (size_t)sprintf(out + *out_len,
+                                    "device = \"%s\";  # the last device chosen with --device\n",
+                                    device);
+    }
+    out[*out_len] = '\0';
+    return out;
+}
+
+/* Does OUT (PATH's new text, with includes from DIR) read back with
+ * DEVICE?  A file that ends inside a comment or a string would swallow an
+ * added line.  0, or -1 with what is wrong in ERR. */
+static int reads_back(const char *out, const char *path, const char *dir, const char *device,
+                      char *err, size_t errlen)
+{
+    struct cfgtext *check = cfgtext_expand(out, path, dir, "personal config", err, errlen);
+    config_t cfg;
+    config_init(&cfg);
+    const char *now = NULL;
+    if (check && cfgtext_parse(check, &cfg, "", err, errlen) == 0) {
+        config_setting_t *d = config_setting_get_member(config_root_setting(&cfg), "device");
+        now = d ? config_setting_get_string(d) : NULL;
+    }
+    int rc = 0;
+    if (!now || strcmp(now, device) != 0) {
+        snprintf(err, errlen,
+                 "%s: the device cannot be added without breaking the file (does it end "
+                 "inside a comment or a string?); write device = \"%s\"; yourself",
+                 path, device);
+        rc = -1;
+    }
+    config_destroy(&cfg);
+    cfgtext_destroy(check);
+    return rc;
+}
+
+int userconf_save_device(const char *path, const char *device, char *err, size_t errlen)
+{
+    if (strchr(device, '"') || strchr(device, '\\') || strchr(device, '\n')) {
+        snprintf(err, errlen, "%s: a device name with quotes or backslashes is not saved", path);
+        return -1;
+    }
+    char *text;
+    size_t len;
+    if (read_or_empty(path, &text, &len, err, errlen) != 0)
+        return -1;
+    char dir[1024];
+    paths_dir_of(path, dir, sizeof dir);
+    int found = 0;
+    size_t from = 0, to = 0, out_len = 0;
     char *out = NULL;
-    size_t out_len = 0;
+    int rc = find_device(text, path, dir, device, &found, &from, &to, err, errlen);
     if (rc == 0) {
-        size_t dl = strlen(device);
-        out = malloc(len + dl + 129);
+        out = with_device(text, len, found, from, to, device, &out_len);
         if (!out) {
             snprintf(err, errlen, "%s: out of memory", path);
             rc = -1;
-        } else if (s) { /* in place: only the value changes */
-            memcpy(out, text, from);
-            out_len = from;
-            out_len += (size_t)sprintf(out + out_len, "\"%s\"", device);
-            memcpy(out + out_len, text + to, len - to);
-            out_len += len - to;
-        } else {
-            memcpy(out, text, len);
-            out_len = len;
-            if (len > 0 && text[len - 1] != '\n')
-                out[out_len++] = '\n';
-            out_len += (size_t)sprintf(out + out_len,
-                                       "device = \"%s\";  # the last device chosen with --device\n",
-                                       device);
         }
     }
     free(text);
-    /* The new text must read back with the new device: a file that ends
-     * inside a comment or a string would swallow an added line. */
-    if (rc == 0) {
-        out[out_len] = '\0';
-        struct cfgtext *check = cfgtext_expand(out, path, dir, "personal config", err, errlen);
-        config_init(&cfg);
-        const char *now = NULL;
-        if (check && cfgtext_parse(check, &cfg, "", err, errlen) == 0) {
-            config_setting_t *d = config_setting_get_member(config_root_setting(&cfg), "device");
-            now = d ? config_setting_get_string(d) : NULL;
-        }
-        if (!now || strcmp(now, device) != 0) {
-            snprintf(err, errlen,
-                     "%s: the device cannot be added without breaking the file (does it end "
-                     "inside a comment or a string?); write device = \"%s\"; yourself",
-                     path, device);
-            rc = -1;
-        }
-        config_destroy(&cfg);
-        cfgtext_destroy(check);
-    }
+    if (rc == 0)
+        rc = reads_back(out, path, dir, device, err, errlen);
     if (rc == 0)
         rc = safefile_replace(path, out, out_len, 0644, 1, err, errlen);
     free(out);
