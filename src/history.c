@@ -258,21 +258,19 @@ static void lock_briefly(int fd, int how)
     }
 }
 
-int history_append(const char *path, const struct history_record *r, char *err, size_t errlen)
+/* R as one line of the file (a checked record: numbers to a tenth, control
+ * characters in the name as spaces) into RECORD: its length, or -1 with
+ * what is wrong in ERR. */
+static int format_record(const char *path, const struct history_record *r,
+                         char record[HISTORY_LINE_MAX], char *err, size_t errlen)
 {
-    char problem[256];
-    tzset();
-    if (record_problem(r, NULL, problem, sizeof problem) != 0) {
-        snprintf(err, errlen, "%s: not a session record: %s", path, problem);
-        return -1;
-    }
     struct history_record c = *r;
     c.planned = to_tenths(c.planned);
     c.played = to_tenths(c.played);
     c.tempo_min = to_tenths(c.tempo_min);
     c.tempo_max = to_tenths(c.tempo_max);
     char when[40];
-    if (format_time(c.start, when, sizeof when) != 0) { /* checked above */
+    if (format_time(c.start, when, sizeof when) != 0) { /* checked before */
         snprintf(err, errlen, "%s: not a session record: start time %lld has no date to write",
                  path, (long long)c.start);
         return -1;
@@ -289,22 +287,27 @@ int history_append(const char *path, const struct history_record *r, char *err, 
     format_tenths(c.played, num[1], sizeof num[1]);
     format_tenths(c.tempo_min, num[2], sizeof num[2]);
     format_tenths(c.tempo_max, num[3], sizeof num[3]);
-    char record[HISTORY_LINE_MAX];
-    int rlen = snprintf(record, sizeof record, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%d\n", when,
+    int rlen = snprintf(record, HISTORY_LINE_MAX, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%d\n", when,
                         name, num[0], num[1], c.steps_done, c.steps_total, num[2], num[3],
                         history_end_name(c.ended), c.steps_skipped);
-    if (rlen < 0 || (size_t)rlen >= sizeof record) { /* cannot happen with the limits above */
+    if (rlen < 0 || rlen >= HISTORY_LINE_MAX) { /* cannot happen with the limits checked */
         snprintf(err, errlen, "%s: the record is too long", path);
         return -1;
     }
+    return rlen;
+}
 
+/* Appends RECORD (RLEN bytes, one line) to PATH in one write, with the
+ * header first in a new file, a newline first after a cut-short last line,
+ * and padding up to the page boundary it would cross: 0, or -1 with what
+ * is wrong in ERR. */
+static int write_record(const char *path, const char *record, size_t rlen, char *err, size_t errlen)
+{
     if (paths_make_parents(path, 0700) != 0) {
         snprintf(err, errlen, "%s: cannot create the folder for it: %s", path,
                  errno == EEXIST ? "a file is in the way" : strerror(errno));
         return -1;
     }
-    /* O_RDWR rather than O_WRONLY only to look at the last byte; O_APPEND
-     * still puts every write() at the end. */
     /* Never through a dangling link, never into a file of another user's;
      * O_RDWR only to look at the last byte, O_APPEND puts every write() at
      * the end. */
@@ -318,7 +321,7 @@ int history_append(const char *path, const struct history_record *r, char *err, 
         close(fd);
         return -1;
     }
-    char buf[sizeof header_line + 1 + 2 * sizeof record];
+    char buf[sizeof header_line + 1 + 2 * HISTORY_LINE_MAX];
     size_t len = 0;
     if (st.st_size == 0) {
         memcpy(buf, header_line, sizeof header_line - 1);
@@ -329,14 +332,14 @@ int history_append(const char *path, const struct history_record *r, char *err, 
             buf[len++] = '\n';
     }
     size_t room = PAGE_BOUNDARY - (size_t)((st.st_size + (off_t)len) % PAGE_BOUNDARY);
-    if ((size_t)rlen > room) { /* "#   ...\n" (or a bare "\n") up to the boundary */
+    if (rlen > room) { /* "#   ...\n" (or a bare "\n") up to the boundary */
         memset(buf + len, ' ', room);
         buf[len] = room > 1 ? '#' : '\n';
         buf[len + room - 1] = '\n';
         len += room;
     }
-    memcpy(buf + len, record, (size_t)rlen);
-    len += (size_t)rlen;
+    memcpy(buf + len, record, rlen);
+    len += rlen;
     ssize_t wrote = write(fd, buf, len); /* one write: all or (disk full) a cut-short tail */
     int write_errno = errno;
     int close_failed = close(fd) != 0;
@@ -354,6 +357,21 @@ int history_append(const char *path, const struct history_record *r, char *err, 
         return -1;
     }
     return 0;
+}
+
+int history_append(const char *path, const struct history_record *r, char *err, size_t errlen)
+{
+    char problem[256];
+    tzset();
+    if (record_problem(r, NULL, problem, sizeof problem) != 0) {
+        snprintf(err, errlen, "%s: not a session record: %s", path, problem);
+        return -1;
+    }
+    char record[HISTORY_LINE_MAX];
+    int rlen = format_record(path, r, record, err, errlen);
+    if (rlen < 0)
+        return -1;
+    return write_record(path, record, (size_t)rlen, err, errlen);
 }
 
 /* "663.5", "12", "0.25": digits with at most 6 after a '.'; locale-free. */
