@@ -16,12 +16,15 @@ void tmp_dir(char *out, size_t outlen, const char *tag)
     }
 }
 
-void tmp_cleanup(const char *dir)
+int tmp_cleanup(const char *dir)
 {
     char cmd[1200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
+    snprintf(cmd, sizeof cmd, "chmod -R u+w '%s' 2>/dev/null; rm -rf '%s'", dir, dir);
+    if (system(cmd) != 0) {
         fprintf(stderr, "could not remove %s\n", dir);
+        return -1;
+    }
+    return 0;
 }
 
 void write_click(const char *path, int rate, float amp, int len)
@@ -49,6 +52,17 @@ void write_text(const char *path, const char *text)
     }
     fputs(text, f);
     fclose(f);
+}
+
+const char *read_text(const char *path)
+{
+    static char buf[8192];
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = '\0';
+    if (f)
+        fclose(f);
+    return buf;
 }
 
 int run_calfpace(const char *args)

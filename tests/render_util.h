@@ -16,15 +16,19 @@ struct expected_beat {
     double pan;
 };
 
-/* A new empty folder under /tmp; removed by tmp_cleanup. */
+/* A new empty folder under /tmp; removed by tmp_cleanup (read-only folders
+ * in it too): 0, or -1 after saying it could not. */
 void tmp_dir(char *out, size_t outlen, const char *tag);
-void tmp_cleanup(const char *dir);
+int tmp_cleanup(const char *dir);
 
 /* Writes a mono 16-bit WAV click: the first sample at AMP, decaying to
  * silence over LEN frames. */
 void write_click(const char *path, int rate, float amp, int len);
 
 void write_text(const char *path, const char *text);
+/* PATH's text (its first 8 KiB) in a buffer the next call reuses; "" when
+ * it cannot be read. */
+const char *read_text(const char *path);
 
 /* Runs "$CALFPACE ARGS..." through the shell; returns its exit status. */
 int run_calfpace(const char *args);

@@ -199,9 +199,7 @@ static void test_dir_of(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/calfpace-files-XXXXXX");
-    if (!mkdtemp(dir))
-        return 1;
+    tmp_dir(dir, sizeof dir, "files");
     test_sounds_dir_reloads();
     test_zero_beats();
     test_numbers();
@@ -210,9 +208,7 @@ int main(void)
     test_cfgtext();
     test_term_clean();
     test_dir_of();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
+    if (tmp_cleanup(dir) != 0)
         return 1;
     return CHECK_DONE("test_files");
 }

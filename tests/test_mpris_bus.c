@@ -4,6 +4,7 @@
  * sound server is needed. */
 #include "check.h"
 #include "mpris.h"
+#include "render_util.h"
 
 #include <poll.h>
 #include <stdlib.h>
@@ -66,18 +67,6 @@ static int run_while_serving(struct mpris *m, const char *script)
     return -1;
 }
 
-static char *slurp(const char *path)
-{
-    static char buf[4096];
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return "";
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -105,8 +94,8 @@ int main(int argc, char **argv)
              "$P play; $P pause; $P play-pause; $P next; $P previous; $P stop; $P volume 0.25",
              out);
     int rc = run_while_serving(m, script);
-    CHECK(rc == 0, "playerctl ran (%d): %s", rc, slurp(out));
-    const char *text = slurp(out);
+    CHECK(rc == 0, "playerctl ran (%d): %s", rc, read_text(out));
+    const char *text = read_text(out);
     CHECK(strncmp(text, "Playing\nHeel raises\nMorning\n0.5", 31) == 0,
           "status, title, album and volume read back: \"%s\"", text);
 
@@ -125,14 +114,14 @@ int main(int argc, char **argv)
     mpris_update(m, 0);
     snprintf(script, sizeof script, "playerctl -p calfpace status >%s 2>&1", out);
     rc = run_while_serving(m, script);
-    CHECK(rc == 0 && strcmp(slurp(out), "Paused\n") == 0, "paused after update: %s",
-          slurp(out));
+    CHECK(rc == 0 && strcmp(read_text(out), "Paused\n") == 0, "paused after update: %s",
+          read_text(out));
     snapshot.finished = 1;
     snapshot.track = 4;
     mpris_update(m, 1);
     rc = run_while_serving(m, script);
-    CHECK(rc == 0 && strcmp(slurp(out), "Stopped\n") == 0, "stopped when finished: %s",
-          slurp(out));
+    CHECK(rc == 0 && strcmp(read_text(out), "Stopped\n") == 0, "stopped when finished: %s",
+          read_text(out));
 
     /* No other player is playing: nothing to pause or resume. */
     CHECK(mpris_pause_others(m) == 0, "no others paused");

@@ -22,18 +22,6 @@ static void put(const char *path, const char *text)
     write_text(path, text);
 }
 
-static char *slurp(const char *path)
-{
-    static char buf[4096];
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static void test_kind(void)
 {
     CHECK(strcmp(safefile_kind(S_IFREG), "a regular file") == 0, "regular");
@@ -168,14 +156,14 @@ static void test_replace(void)
     snprintf(path, sizeof path, "%s/conf", dir);
     CHECK(safefile_replace(path, "one\n", 4, 0600, 0, err, sizeof err) == 0, "new: %s", err);
     CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "new file 0600");
-    CHECK(strcmp(slurp(path), "one\n") == 0, "contents one");
+    CHECK(strcmp(read_text(path), "one\n") == 0, "contents one");
 
     /* Existing file: keeps its mode, not MODE. */
     chmod(path, 0640);
     CHECK(safefile_replace(path, "two\n", 4, 0600, 0, err, sizeof err) == 0, "over: %s", err);
     CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640, "kept mode 0640 (%o)",
           (unsigned)(st.st_mode & 0777));
-    CHECK(strcmp(slurp(path), "two\n") == 0, "contents two");
+    CHECK(strcmp(read_text(path), "two\n") == 0, "contents two");
 
     /* A link with FOLLOW: the target is written and the link stays. */
     char link[512];
@@ -184,14 +172,14 @@ static void test_replace(void)
     CHECK(safefile_replace(link, "three\n", 6, 0600, 1, err, sizeof err) == 0, "follow: %s",
           err);
     CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode), "link is still a link");
-    CHECK(strcmp(slurp(path), "three\n") == 0, "target written through the link");
+    CHECK(strcmp(read_text(path), "three\n") == 0, "target written through the link");
 
     /* A link without FOLLOW: the link itself is replaced, the target kept. */
     CHECK(safefile_replace(link, "four\n", 5, 0600, 0, err, sizeof err) == 0, "nofollow: %s",
           err);
     CHECK(lstat(link, &st) == 0 && S_ISREG(st.st_mode), "link replaced by a file");
-    CHECK(strcmp(slurp(link), "four\n") == 0, "new file has the data");
-    CHECK(strcmp(slurp(path), "three\n") == 0, "old target untouched");
+    CHECK(strcmp(read_text(link), "four\n") == 0, "new file has the data");
+    CHECK(strcmp(read_text(path), "three\n") == 0, "old target untouched");
 
     /* A dangling relative link with FOLLOW: its target is created beside it. */
     char dangling[512], made[512];
@@ -201,8 +189,8 @@ static void test_replace(void)
     CHECK(safefile_replace(dangling, "five\n", 5, 0600, 1, err, sizeof err) == 0,
           "dangling follow: %s", err);
     CHECK(lstat(dangling, &st) == 0 && S_ISLNK(st.st_mode), "dangling link still a link");
-    char *got = slurp(made);
-    CHECK(got && strcmp(got, "five\n") == 0, "target created through the dangling link");
+    const char *got = read_text(made);
+    CHECK(strcmp(got, "five\n") == 0, "target created through the dangling link");
 
     /* A folder in the way: refused, named. */
     char sub[512];
@@ -222,7 +210,7 @@ static void test_replace(void)
         CHECK(safefile_replace(rofile, "lost\n", 5, 0600, 0, err, sizeof err) == -1,
               "read-only folder refused");
         CHECK(strstr(err, "cannot create a file beside it") != NULL, "%s", err);
-        CHECK(strcmp(slurp(rofile), "kept\n") == 0, "file as it was");
+        CHECK(strcmp(read_text(rofile), "kept\n") == 0, "file as it was");
         chmod(ro, 0700);
         /* No temporary left behind. */
         char cmd[700];
@@ -237,8 +225,8 @@ static void test_replace(void)
     CHECK(safefile_replace("bare", "six\n", 4, 0600, 0, err, sizeof err) == 0, "bare: %s", err);
     CHECK(chdir(cwd) == 0, "chdir back");
     snprintf(path, sizeof path, "%s/bare", dir);
-    got = slurp(path);
-    CHECK(got && strcmp(got, "six\n") == 0, "bare name written in the current folder");
+    got = read_text(path);
+    CHECK(strcmp(got, "six\n") == 0, "bare name written in the current folder");
 
     /* A file of someone else's, when we are not root. */
     if (geteuid() != 0 && access("/etc/hostname", F_OK) == 0) {
@@ -271,7 +259,7 @@ static void test_append(void)
         CHECK(write(fd, "b\n", 2) == 2, "write");
         close(fd);
     }
-    CHECK(strcmp(slurp(path), "a\nb\n") == 0, "appended, not truncated: %s", slurp(path));
+    CHECK(strcmp(read_text(path), "a\nb\n") == 0, "appended, not truncated: %s", read_text(path));
 
     /* A link to our own file is followed. */
     char link[512];
@@ -283,7 +271,7 @@ static void test_append(void)
         CHECK(write(fd, "c\n", 2) == 2, "write");
         close(fd);
     }
-    CHECK(strcmp(slurp(path), "a\nb\nc\n") == 0, "appended through the link");
+    CHECK(strcmp(read_text(path), "a\nb\nc\n") == 0, "appended through the link");
 
     /* A dangling link is never followed to create its target. */
     char dang[512], target[512];
@@ -316,17 +304,13 @@ static void test_append(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/calfpace-safefile-XXXXXX");
-    if (!mkdtemp(dir))
-        return 1;
+    tmp_dir(dir, sizeof dir, "safefile");
     test_kind();
     test_read();
     test_own_dir();
     test_replace();
     test_append();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "chmod -R u+w %s; rm -rf %s", dir, dir);
-    if (system(cmd) != 0)
+    if (tmp_cleanup(dir) != 0)
         return 1;
     return CHECK_DONE("test_safefile");
 }

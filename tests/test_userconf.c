@@ -13,17 +13,6 @@
 static char dir[256];
 
 
-static char *read_text(const char *path)
-{
-    static char buf[8192];
-    FILE *f = fopen(path, "r");
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        fclose(f);
-    return buf;
-}
-
 static int count(const char *text, const char *word)
 {
     int n = 0;
@@ -34,9 +23,7 @@ static int count(const char *text, const char *word)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/calfpace-userconf-XXXXXX");
-    if (!mkdtemp(dir))
-        return 1;
+    tmp_dir(dir, sizeof dir, "userconf");
     char path[512], part[512], err[1024];
     struct userconf u;
     snprintf(path, sizeof path, "%s/calfpace.cfg", dir);
@@ -131,9 +118,7 @@ int main(void)
     printf("userconf: device replaced in place (shared line, next line, three saves), refused in "
            "an include, appended, created; a link stays a link with its mode; FIFO and "
            "self-include refused\n");
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
+    if (tmp_cleanup(dir) != 0)
         return 1;
     return CHECK_DONE("test_userconf");
 }

@@ -17,18 +17,6 @@ static void put(const char *text)
     write_text(path, text);
 }
 
-static const char *text_of(void)
-{
-    static char buf[4096];
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return "";
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static void refused(const char *text, const char *want)
 {
     struct userconf u;
@@ -110,7 +98,7 @@ static void saved(const char *before, const char *device, const char *after)
     put(before);
     CHECK(userconf_save_device(path, device, err, sizeof err) == 0, "save into %s: %s", before,
           err);
-    CHECK(strcmp(text_of(), after) == 0, "after save: \"%s\" (wanted \"%s\")", text_of(), after);
+    CHECK(strcmp(read_text(path), after) == 0, "after save: \"%s\" (wanted \"%s\")", read_text(path), after);
 }
 
 static void test_save(void)
@@ -129,12 +117,12 @@ static void test_save(void)
               strstr(err, "a device name with quotes or backslashes is not saved"),
           "quotes refused: %s", err);
     CHECK(userconf_save_device(path, "a\\b", err, sizeof err) == -1, "backslash refused");
-    CHECK(strcmp(text_of(), "device = \"a\";\n") == 0, "file untouched");
+    CHECK(strcmp(read_text(path), "device = \"a\";\n") == 0, "file untouched");
     put("device = ;\n");
     CHECK(userconf_save_device(path, "b", err, sizeof err) == -1 &&
               strstr(err, "(the device is not saved)"),
           "a broken file is not rewritten: %s", err);
-    CHECK(strcmp(text_of(), "device = ;\n") == 0, "broken file untouched");
+    CHECK(strcmp(read_text(path), "device = ;\n") == 0, "broken file untouched");
 
     /* A new file in a folder that does not exist yet. */
     char deep[700];
@@ -147,15 +135,11 @@ static void test_save(void)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/calfpace-userconf-XXXXXX");
-    if (!mkdtemp(dir))
-        return 1;
+    tmp_dir(dir, sizeof dir, "userconf");
     snprintf(path, sizeof path, "%s/calfpace.cfg", dir);
     test_values();
     test_save();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
+    if (tmp_cleanup(dir) != 0)
         return 1;
     return CHECK_DONE("test_userconf_load");
 }
