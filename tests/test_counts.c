@@ -140,6 +140,12 @@ static void expect_calls(const char *body, int beats, const int *want, int n, co
 }
 
 #define QUIET "guidance = { lengths = false; countdown = false; closing = false; };\n"
+/* One paced step, panned left, with no lead-in: its TEMPO, its LENGTH
+ * ("beats = N" or "seconds = S"), its SOUNDS and any EXTRA settings. */
+#define PACED(tempo, length, sounds, extra)                                                        \
+    QUIET "steps = ( { type = \"paced\"; tempo = " tempo "; " length "; lead_in = 0.0;\n"          \
+          "  sounds = [ " sounds " ]; pan = -1.0; " extra "} );\n"
+#define UP_DOWN "\"up\", \"down\""
 
 static void test_movements(void)
 {
@@ -148,26 +154,21 @@ static void test_movements(void)
      * raise 31 (beat 62), last five on raise 36 (beat 72): every one on a
      * heel up, an even beat. */
     const int raises[] = {40, 62, 72};
-    expect_calls(QUIET "steps = ( { type = \"paced\"; tempo = 120.0; beats = 81; lead_in = 0.0;\n"
-                       "  sounds = [ \"up\", \"down\" ]; pan = -1.0; } );\n",
-                 81, raises, 3, "heel raises, counted by default in raises");
+    expect_calls(PACED("120.0", "beats = 81", UP_DOWN, ""), 81, raises, 3,
+                 "heel raises, counted by default in raises");
     /* The same step counting beats says them where it always did. */
     const int beats[] = {40, 71, 76};
-    expect_calls(QUIET "steps = ( { type = \"paced\"; tempo = 120.0; beats = 81; lead_in = 0.0;\n"
-                       "  sounds = [ \"up\", \"down\" ]; pan = -1.0; count = \"beats\"; } );\n",
-                 81, beats, 3, "heel raises with count = \"beats\"");
+    expect_calls(PACED("120.0", "beats = 81", UP_DOWN, "count = \"beats\"; "), 81, beats, 3,
+                 "heel raises with count = \"beats\"");
     /* One sound: every beat is a movement (a tap). */
     const int taps[] = {20, 30, 35};
-    expect_calls(QUIET "steps = ( { type = \"paced\"; tempo = 120.0; beats = 40; lead_in = 0.0;\n"
-                       "  sounds = [ \"up\" ]; pan = -1.0; } );\n",
-                 40, taps, 3, "taps, one sound: a beat is a movement");
+    expect_calls(PACED("120.0", "beats = 40", "\"up\"", ""), 40, taps, 3,
+                 "taps, one sound: a beat is a movement");
     /* Seconds: 60 s from 60 to 72 bpm hold 66 beats, 33 raises: halfway on
      * raise 16 (beat 32), ten more on raise 23 (46), last five on 28 (56). */
     const int ramp[] = {32, 46, 56};
-    expect_calls(QUIET "steps = ( { type = \"paced\"; tempo = { from = 60.0; to = 72.0; };\n"
-                       "  seconds = 60.0; lead_in = 0.0; sounds = [ \"up\", \"down\" ];\n"
-                       "  pan = -1.0; } );\n",
-                 66, ramp, 3, "a rising ramp in seconds, counted in raises");
+    expect_calls(PACED("{ from = 60.0; to = 72.0; }", "seconds = 60.0", UP_DOWN, ""), 66, ramp, 3,
+                 "a rising ramp in seconds, counted in raises");
 }
 
 /* Renders BODY without voice: its clicks must be WANT, the last a heel down
@@ -212,14 +213,11 @@ static void test_count_aloud(void)
 {
     /* Counted aloud: a number on each raise's first beat, or on every beat. */
     const int raises[] = {0, 2, 4, 6};
-    expect_calls(QUIET "steps = ( { type = \"paced\"; tempo = 60.0; beats = 8; lead_in = 0.0;\n"
-                       "  sounds = [ \"up\", \"down\" ]; pan = -1.0; count_aloud = true; } );\n",
-                 8, raises, 4, "count_aloud in raises");
+    expect_calls(PACED("60.0", "beats = 8", UP_DOWN, "count_aloud = true; "), 8, raises, 4,
+                 "count_aloud in raises");
     const int beats[] = {0, 1, 2, 3, 4, 5, 6, 7};
-    expect_calls(QUIET "steps = ( { type = \"paced\"; tempo = 60.0; beats = 8; lead_in = 0.0;\n"
-                       "  sounds = [ \"up\", \"down\" ]; pan = -1.0; count_aloud = true;\n"
-                       "  count = \"beats\"; } );\n",
-                 8, beats, 8, "count_aloud with count = \"beats\"");
+    expect_calls(PACED("60.0", "beats = 8", UP_DOWN, "count_aloud = true; count = \"beats\"; "), 8,
+                 beats, 8, "count_aloud with count = \"beats\"");
 }
 
 /* The first frame in [FROM, TO) at which the right channel holds clip C
