@@ -144,52 +144,45 @@ int safefile_own_dir(const char *dir, char *err, size_t errlen)
     return 0;
 }
 
-int safefile_replace(const char *path, const char *data, size_t len, mode_t mode, int follow,
-                     char *err, size_t errlen)
+/* Where a write to PATH goes, into TARGET: PATH itself, or with FOLLOW and
+ * PATH a symlink, the file it names (resolved once; relative to PATH's
+ * folder when the link dangles).  0, or -1 with a message. */
+static int write_target(const char *path, int follow, char target[PATH_MAX], char *err,
+                        size_t errlen)
 {
-    char target[PATH_MAX];
-    snprintf(target, sizeof target, "%s", path);
+    snprintf(target, PATH_MAX, "%s", path);
     struct stat st;
-    int exists = 0;
-    /* A symlink stays a link: write the file it names (resolved once). */
-    if (follow && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-        if (!realpath(path, target)) {
-            if (errno != ENOENT) {
-                snprintf(err, errlen, "%s: cannot follow the link: %s", path, strerror(errno));
-                return -1;
-            }
-            ssize_t n = readlink(path, target, sizeof target - 1);
-            if (n <= 0) {
-                snprintf(err, errlen, "%s: cannot follow the link: %s", path, strerror(errno));
-                return -1;
-            }
-            target[n] = '\0';
-            if (target[0] != '/') {
-                char dir[PATH_MAX], rel[PATH_MAX];
-                paths_dir_of(path, dir, sizeof dir);
-                snprintf(rel, sizeof rel, "%s", target);
-                if ((size_t)snprintf(target, sizeof target, "%s/%s", dir, rel) >= sizeof target) {
-                    snprintf(err, errlen, "%s: the link's target is too long", path);
-                    return -1;
-                }
-            }
-        }
+    if (!follow || lstat(path, &st) != 0 || !S_ISLNK(st.st_mode) || realpath(path, target))
+        return 0;
+    if (errno != ENOENT) {
+        snprintf(err, errlen, "%s: cannot follow the link: %s", path, strerror(errno));
+        return -1;
     }
-    if (lstat(target, &st) == 0 && !(S_ISLNK(st.st_mode) && !follow)) {
-        if (!S_ISREG(st.st_mode)) {
-            snprintf(err, errlen, "%s: is %s (allowed: a regular file)", target,
-                     safefile_kind(st.st_mode));
+    ssize_t n = readlink(path, target, PATH_MAX - 1);
+    if (n <= 0) {
+        snprintf(err, errlen, "%s: cannot follow the link: %s", path, strerror(errno));
+        return -1;
+    }
+    target[n] = '\0';
+    if (target[0] != '/') {
+        char dir[PATH_MAX], rel[PATH_MAX];
+        paths_dir_of(path, dir, sizeof dir);
+        snprintf(rel, sizeof rel, "%s", target);
+        if ((size_t)snprintf(target, PATH_MAX, "%s/%s", dir, rel) >= PATH_MAX) {
+            snprintf(err, errlen, "%s: the link's target is too long", path);
             return -1;
         }
-        if (st.st_uid != geteuid()) {
-            snprintf(err, errlen, "%s: the file belongs to user %ld (allowed: your own)", target,
-                     (long)st.st_uid);
-            return -1;
-        }
-        exists = 1;
     }
-    char dir[PATH_MAX], tmp[PATH_MAX + 32];
-    const char *leaf = paths_dir_of(target, dir, sizeof dir);
+    return 0;
+}
+
+/* Writes DATA (LEN bytes) with mode WANT into a new file in DIR, fsync'ed,
+ * and renames it over TARGET (named LEAF in DIR).  0, or -1 with a message
+ * and nothing left behind. */
+static int write_beside(const char *target, const char *dir, const char *leaf, const char *data,
+                        size_t len, mode_t want, char *err, size_t errlen)
+{
+    char tmp[PATH_MAX + 32];
     if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, leaf) >= sizeof tmp) {
         snprintf(err, errlen, "%s: the name is too long", target);
         return -1;
@@ -199,7 +192,6 @@ int safefile_replace(const char *path, const char *data, size_t len, mode_t mode
         snprintf(err, errlen, "%s: cannot create a file beside it: %s", target, strerror(errno));
         return -1;
     }
-    mode_t want = exists ? (st.st_mode & 07777) : mode;
     const char *failed = NULL;
     int saved = 0;
     if (fchmod(fd, want) != 0) {
@@ -235,6 +227,36 @@ int safefile_replace(const char *path, const char *data, size_t len, mode_t mode
         unlink(tmp);
         return -1;
     }
+    return 0;
+}
+
+int safefile_replace(const char *path, const char *data, size_t len, mode_t mode, int follow,
+                     char *err, size_t errlen)
+{
+    char target[PATH_MAX];
+    /* A symlink stays a link: write the file it names. */
+    if (write_target(path, follow, target, err, errlen) != 0)
+        return -1;
+    struct stat st;
+    int exists = 0;
+    if (lstat(target, &st) == 0 && !(S_ISLNK(st.st_mode) && !follow)) {
+        if (!S_ISREG(st.st_mode)) {
+            snprintf(err, errlen, "%s: is %s (allowed: a regular file)", target,
+                     safefile_kind(st.st_mode));
+            return -1;
+        }
+        if (st.st_uid != geteuid()) {
+            snprintf(err, errlen, "%s: the file belongs to user %ld (allowed: your own)", target,
+                     (long)st.st_uid);
+            return -1;
+        }
+        exists = 1;
+    }
+    char dir[PATH_MAX];
+    const char *leaf = paths_dir_of(target, dir, sizeof dir);
+    mode_t want = exists ? (st.st_mode & 07777) : mode;
+    if (write_beside(target, dir, leaf, data, len, want, err, errlen) != 0)
+        return -1;
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         fsync(dfd);
