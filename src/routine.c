@@ -478,27 +478,21 @@ static int get_say_or_cue(const struct ctx *c, const config_setting_t *g, const 
 
 static int get_bool(const struct ctx *c, const config_setting_t *s, int *out);
 
-static int read_step(const struct ctx *c, const config_setting_t *g, int index, double default_lead,
-                     struct step *st)
+/* The step's type, from its 'type' into ST and its word into TNAME: 0, or
+ * -1 after failing. */
+static int read_step_type(const struct ctx *c, const config_setting_t *g, int index,
+                          struct step *st, char tname[16])
 {
-    memset(st, 0, sizeof *st);
-    st->line = line_of(c, g);
-    if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-        fail_at(c, g, "step %d must be a group { type = ...; ... }, not %s", index + 1,
-                type_word(g));
-        return -1;
-    }
     const config_setting_t *type = config_setting_get_member(g, "type");
     if (!type) {
         fail_at(c, g, "step %d has no 'type' (allowed: \"paced\", \"hold\", \"rest\")", index + 1);
         return -1;
     }
-    char tname[16];
     if (config_setting_type(type) != CONFIG_TYPE_STRING) {
         fail_at(c, (type), "'type' must be a string (allowed: \"paced\", \"hold\", \"rest\")");
         return -1;
     }
-    snprintf(tname, sizeof tname, "%s", config_setting_get_string(type));
+    snprintf(tname, 16, "%s", config_setting_get_string(type));
     if (strcmp(tname, "paced") == 0)
         st->type = STEP_PACED;
     else if (strcmp(tname, "hold") == 0)
@@ -510,61 +504,34 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
                 config_setting_get_string(type));
         return -1;
     }
-    char where[64];
-    snprintf(where, sizeof where, "in a %s step", tname);
-    if (check_names(c, g, st->type == STEP_PACED ? step_names_paced : step_names_timed, where))
-        return -1;
+    return 0;
+}
 
-    const config_setting_t *s;
-    if ((s = config_setting_get_member(g, "name"))) {
-        if (get_string(c, s, st->name, sizeof st->name, "name"))
-            return -1;
-    } else {
-        snprintf(st->name, sizeof st->name, "%s",
-                 st->type == STEP_PACED  ? "Paced"
-                 : st->type == STEP_HOLD ? "Hold"
-                                         : "Rest");
-    }
-    st->cue_line = st->line;
-    if (get_say_or_cue(c, g, "cue", "say", st->cue, sizeof st->cue, &st->cue_line, st->say,
-                       sizeof st->say, &st->say_line))
+/* What a paced step counts in ('count'), into ST: 0, or -1 after failing. */
+static int read_step_count(const struct ctx *c, const config_setting_t *s, struct step *st)
+{
+    char how[16];
+    if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+        fail_at(c, s, "'count' must be a string (allowed: \"movements\", \"beats\")");
         return -1;
-    if ((s = config_setting_get_member(g, "count_aloud")) && get_bool(c, s, &st->count_aloud))
+    }
+    snprintf(how, sizeof how, "%s", config_setting_get_string(s));
+    if (strcmp(how, "beats") == 0) {
+        st->count_beats = 1;
+    } else if (strcmp(how, "movements") != 0) {
+        fail_at(c, s, "unknown count \"%s\" (allowed: \"movements\", \"beats\")",
+                config_setting_get_string(s));
         return -1;
-    if ((s = config_setting_get_member(g, "count"))) {
-        char how[16];
-        if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-            fail_at(c, s, "'count' must be a string (allowed: \"movements\", \"beats\")");
-            return -1;
-        }
-        snprintf(how, sizeof how, "%s", config_setting_get_string(s));
-        if (strcmp(how, "beats") == 0) {
-            st->count_beats = 1;
-        } else if (strcmp(how, "movements") != 0) {
-            fail_at(c, s, "unknown count \"%s\" (allowed: \"movements\", \"beats\")",
-                    config_setting_get_string(s));
-            return -1;
-        }
     }
-    st->lead_in = st->type == STEP_REST ? 0.0 : default_lead;
-    if ((s = config_setting_get_member(g, "lead_in"))) {
-        if (get_number(c, s, 0.0, ROUTINE_LEAD_IN_MAX, "lead_in (seconds)", &st->lead_in))
-            return -1;
-        st->lead_in_given = 1;
-    }
+    return 0;
+}
 
-    const config_setting_t *secs = config_setting_get_member(g, "seconds");
-    const config_setting_t *beats = config_setting_get_member(g, "beats");
-    if (st->type != STEP_PACED) {
-        if (!secs) {
-            fail_at(c, g, "%s step %d has no 'seconds' (allowed: more than 0 up to %g)", tname,
-                    index + 1, ROUTINE_SECONDS_MAX);
-            return -1;
-        }
-        return get_seconds(c, secs, &st->seconds);
-    }
-
-    s = config_setting_get_member(g, "tempo");
+/* A paced step's 'tempo', a number or a ramp, into ST: 0, or -1 after
+ * failing. */
+static int read_step_tempo(const struct ctx *c, const config_setting_t *g, int index,
+                           struct step *st)
+{
+    const config_setting_t *s = config_setting_get_member(g, "tempo");
     if (!s) {
         fail_at(c, g,
                 "paced step %d has no 'tempo' (write tempo = 100.0; or tempo = { from = 80.0; to = "
@@ -598,7 +565,15 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
             type_word(s), ROUTINE_TEMPO_MIN, ROUTINE_TEMPO_MAX);
         return -1;
     }
+    return 0;
+}
 
+/* A paced step's length, 'seconds' (SECS) or 'beats' (BEATS), into ST
+ * with the other worked out from its tempo: 0, or -1 after failing. */
+static int read_step_length(const struct ctx *c, const config_setting_t *g, int index,
+                            const config_setting_t *secs, const config_setting_t *beats,
+                            struct step *st)
+{
     if (secs && beats) {
         fail_at(c, (beats), "a paced step takes 'seconds' or 'beats', not both");
         return -1;
@@ -629,7 +604,14 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
             return -1;
         }
     }
+    return 0;
+}
 
+/* A paced step's 'sounds' and 'pan' cycles into ST (one centred default
+ * sound where they are not given): 0, or -1 after failing. */
+static int read_step_cycles(const struct ctx *c, const config_setting_t *g, struct step *st)
+{
+    const config_setting_t *s;
     st->sounds_line = st->line;
     if ((s = config_setting_get_member(g, "sounds"))) {
         st->sounds_line = line_of(c, s);
@@ -646,6 +628,66 @@ static int read_step(const struct ctx *c, const config_setting_t *g, int index, 
         st->n_pan = 1;
         st->pan[0] = 0.0;
     }
+    return 0;
+}
+
+static int read_step(const struct ctx *c, const config_setting_t *g, int index, double default_lead,
+                     struct step *st)
+{
+    memset(st, 0, sizeof *st);
+    st->line = line_of(c, g);
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+        fail_at(c, g, "step %d must be a group { type = ...; ... }, not %s", index + 1,
+                type_word(g));
+        return -1;
+    }
+    char tname[16];
+    if (read_step_type(c, g, index, st, tname))
+        return -1;
+    char where[64];
+    snprintf(where, sizeof where, "in a %s step", tname);
+    if (check_names(c, g, st->type == STEP_PACED ? step_names_paced : step_names_timed, where))
+        return -1;
+
+    const config_setting_t *s;
+    if ((s = config_setting_get_member(g, "name"))) {
+        if (get_string(c, s, st->name, sizeof st->name, "name"))
+            return -1;
+    } else {
+        snprintf(st->name, sizeof st->name, "%s",
+                 st->type == STEP_PACED  ? "Paced"
+                 : st->type == STEP_HOLD ? "Hold"
+                                         : "Rest");
+    }
+    st->cue_line = st->line;
+    if (get_say_or_cue(c, g, "cue", "say", st->cue, sizeof st->cue, &st->cue_line, st->say,
+                       sizeof st->say, &st->say_line))
+        return -1;
+    if ((s = config_setting_get_member(g, "count_aloud")) && get_bool(c, s, &st->count_aloud))
+        return -1;
+    if ((s = config_setting_get_member(g, "count")) && read_step_count(c, s, st))
+        return -1;
+    st->lead_in = st->type == STEP_REST ? 0.0 : default_lead;
+    if ((s = config_setting_get_member(g, "lead_in"))) {
+        if (get_number(c, s, 0.0, ROUTINE_LEAD_IN_MAX, "lead_in (seconds)", &st->lead_in))
+            return -1;
+        st->lead_in_given = 1;
+    }
+
+    const config_setting_t *secs = config_setting_get_member(g, "seconds");
+    const config_setting_t *beats = config_setting_get_member(g, "beats");
+    if (st->type != STEP_PACED) {
+        if (!secs) {
+            fail_at(c, g, "%s step %d has no 'seconds' (allowed: more than 0 up to %g)", tname,
+                    index + 1, ROUTINE_SECONDS_MAX);
+            return -1;
+        }
+        return get_seconds(c, secs, &st->seconds);
+    }
+
+    if (read_step_tempo(c, g, index, st) || read_step_length(c, g, index, secs, beats, st) ||
+        read_step_cycles(c, g, st))
+        return -1;
     /* A step given in seconds ends on a whole movement (routine-format.md
      * 6.2); beats given are played as written, and check warns. */
     if (!st->beats_given)
