@@ -8,13 +8,12 @@
 # function's braces, and only a function's, stand alone in column 0.
 #   tools/long-functions.sh [LIMIT] [FILE...]
 set -euo pipefail
-cd "$(dirname "$0")/.."
 limit=80
 if [[ ${1:-} =~ ^[0-9]+$ ]]; then
     limit=$1
     shift
 fi
-[ $# -gt 0 ] || set -- src/*.c
+[ $# -gt 0 ] || set -- "$(dirname "$0")"/../src/*.c
 awk -v limit="$limit" '
 FNR == 1 { inbody = 0; prev = ""; sig = ""; above = "" }
 !inbody && /^[A-Za-z_]/ && /\(/ { sig = $0; sigline = FNR; above = prev }
