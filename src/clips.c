@@ -329,6 +329,7 @@ static void file_stamp(const char *path, int64_t *mtime_ns, int64_t *size)
     }
 }
 
+/* long: left whole while clip loading is reworked for start-up speed */
 int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path, char *err,
                         size_t errlen)
 {
