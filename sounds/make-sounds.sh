@@ -42,6 +42,13 @@ LIMIT_ROOM=12         # dB of headroom the peak limiter works in
 TRIM_DB=-40           # sound starts/ends at the first/last 5 ms window this far under the loudest
 TRIM_MARGIN=0.03      # s kept before that start and after that end
 SPEECH_TAIL=0.02      # s of silence added at the end of each clip
+# Speech that carries through a TV: after the trim, each clip's peak is set to
+# -10 dBFS and a fast compander (1 ms attack, 10 ms release, 1 ms look-ahead,
+# 6 dB soft knee) lifts its weak parts, the consonants and unstressed
+# syllables, by up to 20 dB against its vowels; the synthesiser's background
+# (under -60 dBFS) is lifted by 10 dB at most.  In speech-shaped noise at the
+# same RMS this raises the cues heard at +5 dB from 77.8 % to 84.6 % (bench/heard.sh).
+SPEECH_FX=(norm -10 compand 0.001,0.010 6:-80,-80,-60,-50,-45,-25,-30,-15,0,-8 -4 -90 0.001)
 
 DE_DIR=de             # German clips: $DE_DIR/phrases.tsv -> $DE_DIR/NAME.ogg
 DE_VOICE=de+f3        # espeak-ng voice: German with the female3 variant (breathy, not buzzy)
@@ -159,7 +166,7 @@ make_speech() {
     start=$(( first > margin ? first - margin : 0 ))
     end=$(( last + 1 + margin < frames ? last + 1 + margin : frames ))
     cut0="$tmp/cut0.wav"
-    sox -R -V1 "$full" "$cut0" trim "${start}s" "=${end}s" pad 0 "$SPEECH_TAIL"
+    sox -R -V1 "$full" "$cut0" trim "${start}s" "=${end}s" pad 0 "$SPEECH_TAIL" "${SPEECH_FX[@]}"
     cp "$cut0" "$cut"
     read -r lufs0 _ < <("$tmp/loudness" "$cut0")
     read -r lufs pk dur _ < <("$tmp/loudness" "$cut")
@@ -337,7 +344,8 @@ Each line \`NAME<TAB>TEXT\` of \`phrases.tsv\` becomes \`NAME.ogg\`:
 flite -voice ${VOICE} -t "TEXT" -o raw.wav
 sox -R raw.wav -c 1 -e floating-point -b 32 full.wav rate -v ${SPEECH_RATE}
 loudness --edges ${TRIM_DB} full.wav            # FIRST LAST: where the sound starts and ends
-sox -R full.wav cut.wav trim FIRST-${TRIM_MARGIN}s =LAST+${TRIM_MARGIN}s pad 0 ${SPEECH_TAIL}
+sox -R full.wav cut.wav trim FIRST-${TRIM_MARGIN}s =LAST+${TRIM_MARGIN}s pad 0 ${SPEECH_TAIL} \\
+    ${SPEECH_FX[*]}
 loudness cut.wav                          # LUFS
 sox -R cut.wav -c 1 -C ${VORBIS_Q} --comment "" NAME.ogg gain \$((${SPEECH_LUFS} - LUFS))
 \`\`\`
@@ -348,7 +356,15 @@ starts and ends, with ${TRIM_MARGIN} s to spare on each side (the sound starts a
 synthesiser's background, below any consonant); brought to ${SPEECH_LUFS} LUFS (ITU-R
 BS.1770 integrated loudness, measured by \`tools/loudness.c\` with libebur128;
 for a clip shorter than one 400 ms gating block, the loudness of the whole clip);
-${SPEECH_TAIL} s of silence appended; Ogg Vorbis quality ${VORBIS_Q}.  The script fails
+${SPEECH_TAIL} s of silence appended; Ogg Vorbis quality ${VORBIS_Q}.  Before the loudness is
+set, the clip is compressed the way speech is made to carry through noise:
+its peak is set to -10 dBFS, then a fast compander (\`compand\`: 1 ms attack, 10 ms
+release, 1 ms look-ahead; the curve takes -60 dBFS to -50, -45 to -25, -30 to
+-15 and 0 to -8, then 4 dB down) lifts the weak parts of the speech against its
+vowel peaks: a consonant or unstressed syllable 35 dB under the peak ends up
+about 15 dB under it, one 20 dB under ends up about 5 dB under.  At one
+loudness they stand further above a TV's sound; the synthesiser's background under -60 dBFS is lifted by 10 dB at most.
+A clip whose peak would still pass ${SPEECH_MAX_PEAK} dBFS goes through a peak limiter first.  The script fails
 if a clip's peak would pass ${SPEECH_MAX_PEAK} dBFS, or if the encoded clip is more than
 0.5 LU off the target.  The German clips go through the same chain, so both
 languages play equally loud.

@@ -4,6 +4,7 @@
 # segments per clip: fails below the share the shipped voice reaches.
 set -euo pipefail
 src=${CALFPACE_SOURCE:?}
-MIN=${HEARD_MIN:-0.77}   # the shipped kal16 clips: 343 of 441 (77.8 %), see bench/RESULTS.md
+MIN=${HEARD_MIN:-0.84}   # the shipped kal16 clips, compressed: 373 of 441 (84.6 %), see bench/RESULTS.md;
+                         # 3 clips of slack for other builds of numpy, sox and libvorbis
 echo "test_heard: sounds/*.ogg at +5 dB SNR, need at least $MIN heard"
 exec nice /usr/bin/python3 "$src/tools/heard.py" --snr 5 --seeds 3 --min-fraction "$MIN" "$src/sounds"
