@@ -16,7 +16,10 @@ above 15 dB its peak would pass -1 dBFS), the share of the speech's energy in
 least), and the total length of the clips (they must fit the routines'
 lead-ins).
 
-    nice tools/choose-voice.py [--jobs 2] [--lang en|de|both] [--only VOICE ...]
+    nice tools/choose-voice.py [--jobs 2] [--lang en|de|both] [--only VOICE ...] [--fx]
+
+With --fx, every English voice is scored after the compression that
+sounds/make-sounds.sh gives the shipped clips (its SPEECH_FX).
 
 Prints Markdown tables (kept in sounds/SOURCES.md).  About 5 minutes on two
 cores for both languages.
@@ -29,6 +32,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+import shlex
 
 import numpy as np
 
@@ -147,11 +152,32 @@ def speak_all(kind, voice, phrases, tmp, speed=None):
     return clips
 
 
+def speech_fx():
+    """The sox effects sounds/make-sounds.sh applies to every spoken clip (SPEECH_FX)."""
+    path = os.path.join(os.path.dirname(heard.PHRASES), "make-sounds.sh")
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("SPEECH_FX=("):
+                return shlex.split(line[len("SPEECH_FX=("):line.rindex(")")])
+    raise SystemExit("choose-voice.py: no SPEECH_FX=(...) in " + path)
+
+
+def apply_fx(x, fx):
+    """x (float at heard.RATE) through the sox effects fx."""
+    fmt = ["-t", "raw", "-e", "floating-point", "-b", "32", "-c", "1", "-r", str(heard.RATE)]
+    out = subprocess.run(["sox", "-R", "-V1"] + fmt + ["-"] + fmt + ["-"] + fx,
+                         input=x.astype("<f4").tobytes(), stdout=subprocess.PIPE,
+                         check=True).stdout
+    return np.frombuffer(out, dtype="<f4").astype(np.float64)
+
+
 def score_en(job):
-    label, kind, voice, seeds = job
+    label, kind, voice, seeds, fx = job
     phrases = heard.read_phrases()
     with tempfile.TemporaryDirectory() as tmp:
         clips = speak_all(kind, voice, phrases, tmp)
+        if fx:
+            clips = {n: apply_fx(x, fx) for n, x in clips.items()}
         listener = heard.Listener(phrases, tmp)
         res = heard.score(listener, phrases, clips, SNRS, seeds)
     secs = sum(len(c) for c in clips.values()) / heard.RATE
@@ -192,15 +218,18 @@ def main():
     ap.add_argument("--only", action="append", help="score only voices whose label contains this")
     ap.add_argument("--seeds", type=int, default=len(SEEDS),
                     help="noise segments per clip in each noisy condition (default %d)" % len(SEEDS))
+    ap.add_argument("--fx", action="store_true",
+                    help="score the English voices after make-sounds.sh's compression (SPEECH_FX)")
     args = ap.parse_args()
     seeds = tuple(range(10, 10 + args.seeds))
+    fx = speech_fx() if args.fx else []
 
     def keep(label):
         return not args.only or any(o in label for o in args.only)
 
     with multiprocessing.Pool(args.jobs) as pool:
         if args.lang in ("en", "both"):
-            jobs = [v + (seeds,) for v in EN_VOICES if available(v[1], v[2]) and keep(v[0])]
+            jobs = [v + (seeds, fx) for v in EN_VOICES if available(v[1], v[2]) and keep(v[0])]
             skipped = [v[0] for v in EN_VOICES if not available(v[1], v[2])]
             rows = pool.map(score_en, jobs, chunksize=1)
             def frac(r, snr):
@@ -208,8 +237,8 @@ def main():
             rows.sort(key=lambda r: (-frac(r, 5.0), -frac(r, 10.0), -frac(r, 0.0), r[0]))
             total = rows[0][1][None][1]
             print("English: per cent of %d clips heard (pocketsphinx en-us, closed set of all "
-                  "phrases; in speech-shaped noise, %d noise segments per clip)\n"
-                  % (total, len(seeds)))
+                  "phrases; in speech-shaped noise, %d noise segments per clip%s)\n"
+                  % (total, len(seeds), "; every clip through sox " + " ".join(fx) if fx else ""))
             print("| Voice | quiet | +10 dB | +5 dB | 0 dB | seconds, all clips |")
             print("|---|---:|---:|---:|---:|---:|")
 
