@@ -13,7 +13,7 @@ void engine_take_plan(struct engine *e, struct engine_plan *pl)
     e->vocab = &pl->vocab;
     e->click_gain = mixer_db_to_gain(r->clicks_db);
     e->voice_gain = mixer_db_to_gain(r->voice_db);
-    mixer_set_duck(&e->mix, mixer_db_to_gain(r->guidance.duck_db), 0.02);
+    mixer_set_duck(&e->mix, mixer_db_to_gain(r->guidance.duck_db), ENGINE_DUCK_SECONDS);
     mixer_set_output(&e->mix, pl->mono, (float)pl->balance);
 }
 
@@ -49,6 +49,22 @@ static void say_one(struct engine *e, struct clip_ref c, int64_t at, int droppab
     struct phrase p = {0};
     phrase_add(&p, c);
     say(e, &p, at, droppable);
+}
+
+/* Frames the clicks take to duck (and a margin): speech known this far
+ * ahead starts with the clicks already down. */
+static int64_t duck_lead(const struct engine *e)
+{
+    return (int64_t)ceil(e->mix.duck_seconds * e->rate) + ENGINE_DUCK_MARGIN;
+}
+
+/* Where speech started by a key begins: a ramp's length after the key (20 ms,
+ * too little to hear as a delay), so that the clicks are ducked by their
+ * full depth before it, on a beat that falls on the key's frame too.  The
+ * queued speech holds the duck from the key on (next_speech_start). */
+static int64_t key_speech_at(const struct engine *e)
+{
+    return e->pos + duck_lead(e);
 }
 
 static int64_t next_speech_frame(const struct engine *e)
@@ -210,7 +226,7 @@ static void resume(struct engine *e)
          * of silence. */
         int64_t p = (int64_t)llround(period);
         int64_t go = 1;
-        while (go * p < e->vocab->word[WORD_GO].frames)
+        while (go * p < duck_lead(e) + e->vocab->word[WORD_GO].frames)
             go *= 2;
         int64_t next = e->pending.frame + shift;
         int64_t want = e->pos + (e->plan->voice ? (go + 1) * p : p);
@@ -224,7 +240,7 @@ static void resume(struct engine *e)
     } else {
         shift += (int64_t)(0.5 * e->rate);
     }
-    say_one(e, e->vocab->word[WORD_GO], e->pos, 0);
+    say_one(e, e->vocab->word[WORD_GO], key_speech_at(e), 0);
     e->paused = 0;
     atomic_store_explicit(&e->status_paused, 0, memory_order_relaxed);
     move(e, (struct seq_move){.kind = SEQ_MOVE_SHIFT, .delay = shift});
@@ -236,7 +252,7 @@ static void pause(struct engine *e)
     e->paused_at = e->pos;
     e->countin_at = -1;
     hush(e);
-    say_one(e, e->vocab->word[WORD_PAUSED], e->pos, 0);
+    say_one(e, e->vocab->word[WORD_PAUSED], key_speech_at(e), 0);
     atomic_store_explicit(&e->status_paused, 1, memory_order_relaxed);
 }
 
@@ -287,7 +303,7 @@ static void change_tempo(struct engine *e, double factor)
         phrase_add(&p, e->vocab->word[WORD_LIMIT]);
     if (p.n) {
         hush(e);
-        say(e, &p, e->pos, 0);
+        say(e, &p, key_speech_at(e), 0);
     }
 }
 
@@ -352,7 +368,7 @@ static void apply(struct engine *e, const struct control_cmd *c)
         reload(e, c->ptr);
         break;
     case CONTROL_ALERT:
-        say_one(e, e->vocab->word[WORD_CONFIG_ERROR], e->pos, 0);
+        say_one(e, e->vocab->word[WORD_CONFIG_ERROR], key_speech_at(e), 0);
         break;
     case CONTROL_VOCAB: {
         /* Only for the plan it completes: a reload may have come between. */
@@ -511,7 +527,7 @@ int engine_render(struct engine *e, float *out, int frames)
         int64_t n = frames_until_due(e, frames - done);
         /* The clicks are down by the time speech starts: the ramp begins
          * the ramp's length (and a margin) ahead; split where that happens. */
-        int64_t lead = (int64_t)ceil(e->mix.duck_seconds * e->rate) + ENGINE_DUCK_MARGIN;
+        int64_t lead = duck_lead(e);
         int64_t speech_at = next_speech_start(e, e->pos + n + lead);
         int64_t hold_at = speech_at - lead;
         mixer_hold_duck(&e->mix, hold_at <= e->pos);

@@ -24,6 +24,11 @@
 
 #define ENGINE_FADE_SECONDS 1.0 /* the stop's fade: long enough for a second Ctrl-C to end it at once */
 #define ENGINE_JUMP_SECONDS 0.3 /* from a skip or restart to the step's start */
+#define ENGINE_DUCK_SECONDS 0.02 /* the clicks' duck ramp under speech, down or up */
+#define ENGINE_DUCK_MARGIN 2     /* frames: the duck ramp is down this much before speech */
+/* Speech started by a key ("tempo 105", "paused", "go", a refused edit)
+ * begins ENGINE_DUCK_SECONDS (and the margin) after the key, so the clicks
+ * are down by their full depth before it starts. */
 #define ENGINE_VOLUME_MIN_DB -40.0
 #define ENGINE_VOLUME_MAX_DB 12.0
 #define ENGINE_VOLUME_RAMP_SECONDS 0.05

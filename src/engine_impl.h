@@ -12,7 +12,6 @@
 #include <stdatomic.h>
 
 #define ENGINE_SPEECH_QUEUE 64
-#define ENGINE_DUCK_MARGIN 2 /* frames: the duck ramp is down this much before speech */
 
 struct step_sounds {
     struct clip_ref cue;

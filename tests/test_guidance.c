@@ -17,6 +17,8 @@
 
 #define RATE 48000
 #define SEC(x) ((int64_t)llround((x) * RATE))
+/* Speech a key starts begins a duck ramp (and its margin) after the key. */
+#define KEY_LEAD ((int64_t)ceil(ENGINE_DUCK_SECONDS * RATE) + ENGINE_DUCK_MARGIN)
 
 static char dir[256];
 
@@ -188,6 +190,105 @@ static void test_duck_ahead(void)
     free(first);
 }
 
+/* The keys of test_duck_keys, at these frames: a refused edit on a beat's
+ * first sample, a tempo key 10 ms before a beat, pause, resume, next (the
+ * next step's cue on its first beat), and the tempo key in the new step. */
+static void keys_run(struct engine_run *s, double duck_db)
+{
+    char body[1024];
+    snprintf(body, sizeof body,
+             "%.*s duck = %g; };\n"
+             "steps = ( { type = \"paced\"; tempo = 120.0; seconds = 30.0; sounds = [ \"long\" ];\n"
+             "  pan = -1.0; lead_in = 0.0; },\n"
+             "  { type = \"paced\"; cue = \"tone\"; tempo = 150.0; seconds = 30.0;\n"
+             "  sounds = [ \"long\" ]; pan = -1.0; lead_in = 0.0; } );\n",
+             (int)strlen(engine_run_quiet) - 4, engine_run_quiet, duck_db);
+    static const struct {
+        double at;
+        enum control_kind kind;
+        double value;
+    } keys[] = {{1.1, CONTROL_ALERT, 0.0},    {3.09, CONTROL_TEMPO, 1.05},
+                {6.013, CONTROL_PAUSE, 0.0},  {8.0, CONTROL_PAUSE, 0.0},
+                {12.0, CONTROL_NEXT, 0.0},    {16.0, CONTROL_TEMPO, 1.0 / 1.05},
+                {18.251, CONTROL_TEMPO, 1.05}};
+    engine_run_start(s, dir, body, 1.0);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        engine_run_to(s, SEC(keys[i].at));
+        engine_run_send(s, keys[i].kind, keys[i].value, NULL);
+    }
+    engine_run_to(s, SEC(21.0));
+}
+
+/* Speech a key starts cannot be foreseen: it begins a duck ramp after the
+ * key, so every sample of every click that sounds while it sounds is ducked
+ * by the full depth.  The same keys at the same frames with duck = 0 give
+ * each click sample undisturbed; the ratio is the duck, sample by sample. */
+static void test_duck_keys(void)
+{
+    struct engine_run a, b;
+    keys_run(&a, -10.0);
+    keys_run(&b, 0.0);
+    int64_t n = a.n < b.n ? a.n : b.n;
+    /* Speech: the right channel, a phrase running on across gaps under 0.1 s,
+     * from its first sample on (no click is allowed to be early). */
+    unsigned char *in = calloc((size_t)n, 1);
+    int64_t last = -SEC(1.0);
+    size_t phrases = 0;
+    for (int64_t f = 0; f < n; f++) {
+        if (a.x[2 * f + 1] == 0.0f)
+            continue;
+        if (f - last > SEC(0.1))
+            phrases++;
+        else
+            for (int64_t g = last + 1; g < f; g++)
+                in[g] = 1;
+        in[f] = 1;
+        last = f;
+    }
+    struct onsets c = find(&b, 0, 0.02f);
+    size_t under = 0, off = 0, first_sample = 0;
+    double lo = 0.0, hi = -100.0;
+    for (size_t k = 0; k < c.n; k++) {
+        int64_t end = k + 1 < c.n ? c.frame[k + 1] : n;
+        double clo = 0.0, chi = -100.0;
+        int64_t from = -1;
+        for (int64_t f = c.frame[k]; f < end && f < n; f++) {
+            float ref = b.x[2 * f] - b.x[2 * f + 1];
+            if (!in[f] || fabsf(ref) < 1e-4f)
+                continue;
+            double db = 20.0 * log10(fabs((a.x[2 * f] - a.x[2 * f + 1]) / ref));
+            clo = fmin(clo, db);
+            chi = fmax(chi, db);
+            if (from < 0)
+                from = f;
+        }
+        if (from < 0)
+            continue;
+        under++;
+        first_sample += from == c.frame[k];
+        lo = fmin(lo, clo);
+        hi = fmax(hi, chi);
+        if ((clo < -10.5 || chi > -9.5) && off++ < 5)
+            fprintf(stderr, "  click at %.4f s (under speech from %.4f s): %.2f to %.2f dB\n",
+                    (double)c.frame[k] / RATE, (double)from / RATE, clo, chi);
+    }
+    CHECK(phrases >= 6 && under >= 10 && first_sample >= 4,
+          "keys start speech over clicks: %zu phrases, %zu clicks sounding under them, %zu from "
+          "their first sample",
+          phrases, under, first_sample);
+    CHECK(off == 0 && lo >= -10.5 && hi <= -9.5,
+          "every click sounding under key-started speech ducked by -10 +-0.5 dB, sample by "
+          "sample: %zu of %zu outside, from %.2f to %.2f dB",
+          off, under, lo, hi);
+    printf("ducking under keys: %zu clicks under %zu phrases started by keys or a skip (%zu from "
+           "their first sample), ducked by %.2f to %.2f dB (want -10 +-0.5)\n",
+           under, phrases, first_sample, lo, hi);
+    onsets_free(&c);
+    free(in);
+    engine_run_finish(&a);
+    engine_run_finish(&b);
+}
+
 /* A spoken clip keeps 30 ms before its first sound (sounds/make-sounds.sh:
  * TRIM_MARGIN), so that no consonant is cut, and that first sound can be
  * quieter than the onset threshold: speech is found within this much after
@@ -264,15 +365,17 @@ static void test_pause(void)
         ok = c.frame[i] == SEC(want[i]);
     CHECK(ok, "pause: beats at 0.1..1.6 s, silence, then from 6.5 s every 0.5 s (%zu onsets)", c.n);
     struct onsets v = find(&s, 1, 0.01f);
-    /* "paused" at 2.0, "go" at 5.0; the count-in click at 6.0 is centred,
-     * an onset of its own after "go" has ended. */
+    /* "paused" and "go" a duck ramp after their keys (2.0, 5.0); the
+     * count-in click at 6.0 is centred, an onset of its own after "go" has
+     * ended. */
     char why[512];
     int go = clip_bank_load(s.bank, "go", why, sizeof why);
-    int64_t go_end = SEC(5.0) + (go >= 0 ? clip_bank_get(s.bank, go)->frames : 0);
-    CHECK(v.n == 3 && v.frame[0] >= SEC(2.0) && v.frame[0] - SEC(2.0) < SEC(SPEECH_LEAD) &&
-              v.frame[1] >= SEC(5.0) && v.frame[1] - SEC(5.0) < SEC(SPEECH_LEAD) &&
+    int64_t go_at = SEC(5.0) + KEY_LEAD, paused_at = SEC(2.0) + KEY_LEAD;
+    int64_t go_end = go_at + (go >= 0 ? clip_bank_get(s.bank, go)->frames : 0);
+    CHECK(v.n == 3 && v.frame[0] >= paused_at && v.frame[0] - paused_at < SEC(SPEECH_LEAD) &&
+              v.frame[1] >= go_at && v.frame[1] - go_at < SEC(SPEECH_LEAD) &&
               v.frame[2] == SEC(6.0) && go_end <= SEC(6.0),
-          "pause: 'paused' at 2.0 s, 'go' at 5.0 s and over by %.3f s, count-in at 6.0 s (%zu "
+          "pause: 'paused' at 2.02 s, 'go' at 5.02 s and over by %.3f s, count-in at 6.0 s (%zu "
           "onsets)",
           (double)go_end / RATE, v.n);
     printf("pause: silence while paused, 'paused' and 'go' spoken, a count-in and the beat back "
@@ -337,9 +440,11 @@ static void test_tempo_and_reload(void)
     int64_t alert_at = s.n;
     engine_run_to(&s, s.n + SEC(1.0));
     struct onsets v = find(&s, 1, 0.01f);
+    alert_at += KEY_LEAD;
     CHECK(v.n >= 1 && v.frame[v.n - 1] >= alert_at && v.frame[v.n - 1] < alert_at + SEC(SPEECH_LEAD),
-          "a refused edit is spoken at once");
-    printf("a refused edit: 'config error' spoken at once, the beat going on\n");
+          "a refused edit is spoken a duck ramp (%.1f ms) after it", 1000.0 * KEY_LEAD / RATE);
+    printf("a refused edit: 'config error' spoken %.1f ms after it, the beat going on\n",
+           1000.0 * KEY_LEAD / RATE);
     onsets_free(&v);
     engine_run_finish(&s);
 }
@@ -423,7 +528,10 @@ int main(void)
     write_tone(path);
     snprintf(path, sizeof path, "%s/soft.wav", dir);
     write_click(path, RATE, 0.4f, 96);
+    snprintf(path, sizeof path, "%s/long.wav", dir);
+    write_click(path, RATE, 0.2f, 2400);
     test_duck_ahead();
+    test_duck_keys();
     test_cue_and_ducking();
     test_counts();
     test_pause();
