@@ -62,63 +62,62 @@ static void *start_audio(void *arg)
 
 /* The first sample waits for this: only the numbers the timeline says are
  * loaded now; the session loads the others once the sound runs. */
-static struct engine_plan *load(const struct live_options *o, struct clip_bank **bank, char *err,
-                                size_t errlen, int *bad)
+static struct engine_plan *load(const struct live_options *o, struct clip_bank **bank,
+                                struct cp_error *err)
 {
     struct setup_choice first = o->choice;
     first.first = 1;
     if (o->text)
-        return setup_plan_text(o->text, o->routine, &first, bank, err, errlen, bad);
-    return setup_plan(o->routine, &first, bank, err, errlen, bad);
+        return setup_plan_text(o->text, o->routine, &first, bank, err);
+    return setup_plan(o->routine, &first, bank, err);
 }
 
 /* The audio system's start (probing devices, about 100 ms) and the
  * routine's loading (about 150 ms) overlap: start-up is the longer one.
- * Returns 0, or the exit status. */
-static int start_up(struct live *l)
+ * Returns CP_OK, or the kind of failure (said on stderr). */
+static enum cp_err_kind start_up(struct live *l)
 {
-    char err[2048];
-    int bad = 0;
+    struct cp_error err;
     struct audio_start pa;
     int threaded = pthread_create(&pa.thread, NULL, start_audio, &pa) == 0;
     if (!threaded)
         start_audio(&pa);
-    l->plan = load(l->opt, &l->bank, err, sizeof err, &bad);
+    l->plan = load(l->opt, &l->bank, &err);
     if (threaded)
         pthread_join(pa.thread, NULL);
     l->pa_started = pa.rc == 0;
     if (!l->plan) {
-        print_err("", err);
-        return bad ? 2 : 1;
+        print_err("", err.msg);
+        return err.kind;
     }
     l->shown = engine_plan_routine(l->plan);
     l->engine = engine_create(l->plan, l->opt->tempo_scale);
     if (!l->engine) {
         fprintf(stderr, "calfpace: out of memory\n");
-        return 1;
+        return CP_RUNTIME;
     }
     l->playing = l->plan;
     l->plan = NULL;
     if (!l->pa_started) {
         print_err("calfpace: ", pa.err);
-        return 1;
+        return CP_RUNTIME;
     }
-    return 0;
+    return CP_OK;
 }
 
 /* The device asked for; a saved one that has gone (a headset unplugged
  * since) gives way to the default, which beats silence. */
-static int open_device(struct live *l)
+static enum cp_err_kind open_device(struct live *l)
 {
     struct cp_error err;
     const struct live_options *o = l->opt;
     struct output_params p = {.device = o->device, .latency = o->latency};
     if (output_open(&l->out, &out_pa_ops, l->engine, &p, &err) == 0)
-        return 0;
+        return CP_OK;
     int several = err.kind == CP_BAD_INPUT; /* a name several devices have */
     if (several && !o->device_saved) {
         print_err("calfpace: --device ", err.msg);
-        return 2;
+        return CP_BAD_INPUT;
     }
     if (o->device && o->device_saved) {
         char clean[2048];
@@ -126,13 +125,13 @@ static int open_device(struct live *l)
                 term_clean(err.msg, clean, sizeof clean));
         p.device = NULL;
         if (output_open(&l->out, &out_pa_ops, l->engine, &p, &err) == 0)
-            return 0;
+            return CP_OK;
     }
     if (!o->reminding && strstr(err.msg, "no audio output device") &&
         strlen(err.msg) + 80 < sizeof err.msg)
         strcat(err.msg, "; to make a file instead, use 'calfpace render ROUTINE -o session.wav'");
     print_err("calfpace: ", err.msg);
-    return 1;
+    return CP_RUNTIME;
 }
 
 /* CALFPACE_STALL_SECONDS shortens the wait for a device that stopped taking
@@ -144,9 +143,9 @@ static double stall_seconds(void)
     return v > 0.0 && v <= 60.0 ? v : SESSION_STALL_SECONDS;
 }
 
-/* Runs the session loop on the open device; returns the exit status and
- * whether the device stalled. */
-static int play(struct live *l, int *stalled)
+/* Runs the session loop on the open device; returns the kind of failure
+ * (CP_OK for none) and whether the device stalled. */
+static enum cp_err_kind play(struct live *l, int *stalled)
 {
     const struct live_options *o = l->opt;
     struct session_params p = {
@@ -166,7 +165,7 @@ static int play(struct live *l, int *stalled)
     l->session = session_create(l->engine, &l->bank, l->shown, &l->out, &p);
     if (!l->session) {
         fprintf(stderr, "calfpace: out of memory\n");
-        return 1;
+        return CP_RUNTIME;
     }
     l->mpris = live_mpris_attach(l->session, o->mpris, o->pause_others);
     char err[2048];
@@ -176,7 +175,7 @@ static int play(struct live *l, int *stalled)
     else
         session_report(l->session, stderr, launched_at);
     *stalled = end == SESSION_STALLED;
-    return end == SESSION_FINISHED || end == SESSION_STOPPED ? 0 : 1;
+    return end == SESSION_FINISHED || end == SESSION_STOPPED ? CP_OK : CP_RUNTIME;
 }
 
 /* A stalled stream's callback may still run, or never return: leave it and
@@ -199,22 +198,22 @@ static void tear_down(struct live *l, int stalled)
     clip_bank_destroy(l->bank);
 }
 
-int live_play(const struct live_options *o)
+enum cp_err_kind live_play(const struct live_options *o)
 {
     signals_begin(); /* before the first thread: every thread inherits the block */
     struct live l;
     memset(&l, 0, sizeof l);
     l.opt = o;
     int stalled = 0;
-    int status = start_up(&l);
-    if (status == 0)
+    enum cp_err_kind status = start_up(&l);
+    if (status == CP_OK)
         status = open_device(&l);
-    if (status == 0 && o->played_on)
+    if (status == CP_OK && o->played_on)
         snprintf(o->played_on, LIVE_DEVICE_NAME_MAX, "%s", output_name(&l.out));
     /* While the stream runs, the libraries' own lines (a dying server makes
      * PortAudio print "Expression ... failed") stay off the status line. */
-    struct errfilter *filter = status == 0 ? errfilter_start() : NULL;
-    if (status == 0)
+    struct errfilter *filter = status == CP_OK ? errfilter_start() : NULL;
+    if (status == CP_OK)
         status = play(&l, &stalled);
     tear_down(&l, stalled);
     errfilter_stop(filter);

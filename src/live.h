@@ -2,11 +2,12 @@
  * while the routine loads, opens the device (the default when a saved one
  * has gone), runs the session loop (session.h) on it, and reports.
  *
- * Returns an exit status: 0 done or stopped on request, 1 a runtime
- * failure, 2 bad input. */
+ * Returns CP_OK when done or stopped on request, else the kind of failure
+ * (cp_error.h), after saying what went wrong on stderr. */
 #ifndef CALFPACE_LIVE_H
 #define CALFPACE_LIVE_H
 
+#include "cp_error.h"
 #include "setup.h"
 
 struct live_options {
@@ -28,7 +29,7 @@ struct live_options {
 
 #define LIVE_DEVICE_NAME_MAX 256
 
-int live_play(const struct live_options *o);
+enum cp_err_kind live_play(const struct live_options *o);
 
 /* Call first thing in main: the session's figures count start-up from here. */
 void live_mark_launch(void);

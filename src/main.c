@@ -158,31 +158,30 @@ static int default_routine(const char *name, char *out, size_t outlen)
 }
 
 static struct engine_plan *load_plan(const char *path, const struct options *o,
-                                     struct clip_bank **bank, int *status)
+                                     struct clip_bank **bank, enum cp_err_kind *kind)
 {
-    char err[2048];
-    int bad;
+    struct cp_error err;
     *bank = NULL;
     struct setup_choice choice = {.sounds = o->sounds, .lang = o->lang, .voice = o->voice};
-    struct engine_plan *p = setup_plan(path, &choice, bank, err, sizeof err, &bad);
+    struct engine_plan *p = setup_plan(path, &choice, bank, &err);
     if (!p) {
-        fprintf(stderr, "%s\n", shown(err));
+        fprintf(stderr, "%s\n", shown(err.msg));
         clip_bank_destroy(*bank);
         *bank = NULL;
-        *status = bad ? EXIT_BAD_INPUT : 1;
+        *kind = err.kind;
     }
     return p;
 }
 
 #define RENDER_WARN_BYTES 2e9 /* "a few GB": say so before writing them */
 
-static int cmd_check(const char *path, const struct options *o)
+static enum cp_err_kind cmd_check(const char *path, const struct options *o)
 {
     struct clip_bank *bank;
-    int status = 0;
-    struct engine_plan *p = load_plan(path, o, &bank, &status);
+    enum cp_err_kind kind = CP_OK;
+    struct engine_plan *p = load_plan(path, o, &bank, &kind);
     if (!p)
-        return status;
+        return kind;
     engine_plan_warn(p, stderr);
     const struct routine *r = engine_plan_routine(p);
     double wav = sequencer_session_seconds(r) * r->rate * 4.0;
@@ -201,7 +200,7 @@ static int cmd_check(const char *path, const struct options *o)
     }
     engine_plan_destroy(p);
     clip_bank_destroy(bank);
-    return 0;
+    return CP_OK;
 }
 
 /* Set by SIGINT, SIGTERM and SIGHUP while a render runs. */
@@ -334,13 +333,12 @@ static struct engine_plan *render_plan(const char *path, const struct options *o
                                   .render_to = o->output,
                                   .mono = o->mono,
                                   .balance = o->balance};
-    int bad;
-    struct engine_plan *p = setup_plan(path, &choice, bank, err.msg, sizeof err.msg, &bad);
+    struct engine_plan *p = setup_plan(path, &choice, bank, &err);
     if (!p) {
         fprintf(stderr, "%s\n", err.msg);
         clip_bank_destroy(*bank);
         *bank = NULL;
-        *kind = bad ? CP_BAD_INPUT : CP_RUNTIME;
+        *kind = err.kind;
         return NULL;
     }
     /* At the routine's rate, the format may still refuse. */
@@ -418,14 +416,14 @@ static enum cp_err_kind cmd_render(const char *path, const struct options *o)
 }
 
 /* Live sessions take the listener's own defaults; options win over them. */
-static int live_setup(const struct options *o, struct live_options *lo, struct userconf *u,
-                      const char *routine)
+static enum cp_err_kind live_setup(const struct options *o, struct live_options *lo,
+                                   struct userconf *u, const char *routine)
 {
     char path[1024], err[1024];
     userconf_path(path, sizeof path);
     if (userconf_load(path, u, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", shown(err));
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     }
     memset(lo, 0, sizeof *lo);
     lo->routine = routine;
@@ -444,22 +442,22 @@ static int live_setup(const struct options *o, struct live_options *lo, struct u
     lo->choice.balance = o->given & O_BALANCE ? o->balance : u->balance;
     lo->mpris = u->mpris && !o->no_mpris;
     lo->pause_others = u->pause_others;
-    return 0;
+    return CP_OK;
 }
 
-static int cmd_play(const char *path, const struct options *o)
+static enum cp_err_kind cmd_play(const char *path, const struct options *o)
 {
     struct live_options lo;
     struct userconf u;
-    int rc = live_setup(o, &lo, &u, path);
-    if (rc)
+    enum cp_err_kind rc = live_setup(o, &lo, &u, path);
+    if (rc != CP_OK)
         return rc;
     /* The device's name is saved, not the word that found it: an index
      * or a part of a name may point elsewhere once devices come and go. */
     char played_on[LIVE_DEVICE_NAME_MAX] = "";
     lo.played_on = played_on;
     rc = live_play(&lo);
-    if (rc == 0 && o->device && played_on[0] && strcmp(played_on, u.device) != 0) {
+    if (rc == CP_OK && o->device && played_on[0] && strcmp(played_on, u.device) != 0) {
         char err[1200];
         if (userconf_save_device(u.path, played_on, err, sizeof err) != 0)
             fprintf(stderr, "calfpace: %s\n", shown(err));
@@ -481,47 +479,47 @@ static int tally_one(void *ctx, const struct history_record *r)
 }
 
 /* A record at a time: the memory stays the same whatever the history's size. */
-static int cmd_stats(const struct options *o)
+static enum cp_err_kind cmd_stats(const struct options *o)
 {
     char path[1024], err[1024];
     if (history_path(path, sizeof path, err, sizeof err) != 0) {
         fprintf(stderr, "calfpace: %s\n", shown(err));
-        return 1;
+        return CP_RUNTIME;
     }
     struct history_tally *tally = history_tally_create(time(NULL));
     if (!tally) {
         fprintf(stderr, "calfpace: out of memory for the stats (or the clock has no date)\n");
-        return 1;
+        return CP_RUNTIME;
     }
     int warned = 0;
     if (history_scan(path, tally_one, tally, warn_line, &warned, err, sizeof err) != 0) {
         fprintf(stderr, "calfpace: %s\n", shown(err));
         history_tally_destroy(tally);
-        return 1;
+        return CP_RUNTIME;
     }
     if (warned > 5)
         fprintf(stderr, "calfpace: %s: %d broken lines skipped in all\n", shown(path), warned);
     struct history_stats st;
     history_tally_result(tally, &st);
     history_tally_destroy(tally);
-    return history_stats_print(stdout, &st, o->csv) == 0 ? 0 : 1;
+    return history_stats_print(stdout, &st, o->csv) == 0 ? CP_OK : CP_RUNTIME;
 }
 
-static int cmd_devices(void)
+static enum cp_err_kind cmd_devices(void)
 {
     char err[1024];
     if (out_pa_init(err, sizeof err) != 0) {
         fprintf(stderr, "calfpace: %s\n", shown(err));
-        return 1;
+        return CP_RUNTIME;
     }
     int n = out_pa_list(stdout);
     out_pa_terminate();
     if (n == 0) {
         fprintf(stderr, "calfpace: no audio output device found (is a sound server, PulseAudio "
                         "or PipeWire, running?); 'calfpace render' still works\n");
-        return 1;
+        return CP_RUNTIME;
     }
-    return 0;
+    return CP_OK;
 }
 
 static int parse_duration_opt(const char *name, const char *text, double *out)
@@ -534,19 +532,19 @@ static int parse_duration_opt(const char *name, const char *text, double *out)
     return 0;
 }
 
-static int cmd_remind(const char *routine, const struct options *o)
+static enum cp_err_kind cmd_remind(const char *routine, const struct options *o)
 {
     char err[512];
     if (o->snooze) {
         double secs;
         if (parse_duration_opt("--snooze", o->snooze, &secs))
-            return EXIT_BAD_INPUT;
+            return CP_BAD_INPUT;
         char path[4096];
         remind_snooze_path(path, sizeof path);
         time_t until = time(NULL) + (time_t)llround(secs);
         if (remind_snooze_write(path, until, err, sizeof err) != 0) {
             fprintf(stderr, "calfpace: %s\n", shown(err));
-            return 1;
+            return CP_RUNTIME;
         }
         char when[64], running[4096];
         remind_format_when(until, time(NULL), when, sizeof when);
@@ -556,24 +554,24 @@ static int cmd_remind(const char *routine, const struct options *o)
         else
             printf("calfpace: no reminder is running; one started before %s waits until then\n",
                    when);
-        return 0;
+        return CP_OK;
     }
     struct remind_options ro = {.every = 45 * 60.0, .postpone = 15 * 60.0};
     if (o->every && parse_duration_opt("--every", o->every, &ro.every))
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     if (o->away && parse_duration_opt("--away", o->away, &ro.away))
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     if (o->run_for && parse_duration_opt("--for", o->run_for, &ro.run_for))
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     if (o->between && remind_parse_between(o->between, &ro.from, &ro.to, err, sizeof err) != 0) {
         fprintf(stderr, "calfpace: --between: %s\n", shown(err));
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     }
     ro.prompt_only = strcmp(routine, "none") == 0;
     struct live_options lo;
     struct userconf u;
-    int rc = live_setup(o, &lo, &u, routine);
-    if (rc)
+    enum cp_err_kind rc = live_setup(o, &lo, &u, routine);
+    if (rc != CP_OK)
         return rc;
     if (!o->away)
         ro.away = u.away;
@@ -581,10 +579,10 @@ static int cmd_remind(const char *routine, const struct options *o)
     if (!ro.prompt_only) {
         /* A routine with a mistake is refused now, not at the first reminder. */
         struct clip_bank *bank;
-        int status = 0;
-        struct engine_plan *p = load_plan(routine, o, &bank, &status);
+        enum cp_err_kind kind = CP_OK;
+        struct engine_plan *p = load_plan(routine, o, &bank, &kind);
         if (!p)
-            return status;
+            return kind;
         engine_plan_destroy(p);
         clip_bank_destroy(bank);
     }
@@ -726,7 +724,7 @@ static int stdout_ok(void)
     return 1;
 }
 
-static int run(int argc, char **argv);
+static enum cp_err_kind run(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
@@ -735,10 +733,10 @@ int main(int argc, char **argv)
     /* Don't let libjack start a JACK server just to look for devices.  Set
      * here, before any thread can read the environment. */
     setenv("JACK_NO_START_SERVER", "1", 0);
-    int rc = run(argc, argv);
-    if (!stdout_ok() && rc == 0)
-        rc = 1;
-    return rc;
+    enum cp_err_kind kind = run(argc, argv);
+    if (!stdout_ok() && kind == CP_OK)
+        kind = CP_RUNTIME;
+    return exit_status(kind);
 }
 
 enum long_option {
@@ -832,21 +830,21 @@ static int plain_option(int c, const char *arg, struct options *o)
     return 0;
 }
 
-/* The options whose value is checked: each gives 0, or EXIT_BAD_INPUT
+/* The options whose value is checked: each gives CP_OK, or CP_BAD_INPUT
  * after saying what is allowed. */
-static int option_device(const char *arg, struct options *o)
+static enum cp_err_kind option_device(const char *arg, struct options *o)
 {
     if (!arg[0]) {
         fprintf(stderr, "calfpace: --device needs a name or an index (see 'calfpace "
                         "devices')\n");
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     }
     o->device = arg;
     o->given |= O_DEVICE;
-    return 0;
+    return CP_OK;
 }
 
-static int option_latency(const char *arg, struct options *o)
+static enum cp_err_kind option_latency(const char *arg, struct options *o)
 {
     char *end;
     o->latency = strtod(arg, &end);
@@ -854,40 +852,40 @@ static int option_latency(const char *arg, struct options *o)
         !(o->latency >= USERCONF_LATENCY_MIN && o->latency <= USERCONF_LATENCY_MAX)) {
         fprintf(stderr, "calfpace: --latency takes seconds, %g to %g (got \"%s\")\n",
                 USERCONF_LATENCY_MIN, USERCONF_LATENCY_MAX, arg);
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     }
     o->given |= O_LATENCY;
-    return 0;
+    return CP_OK;
 }
 
-static int option_sounds(const char *arg, struct options *o)
+static enum cp_err_kind option_sounds(const char *arg, struct options *o)
 {
     struct stat st;
     errno = 0;
     if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode)) {
         fprintf(stderr, "calfpace: --sounds \"%s\" is not a folder (%s)\n", arg,
                 errno == ENOENT ? "no such folder" : "a folder of sound files is needed");
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     }
     o->sounds = arg;
     o->given |= O_SOUNDS;
-    return 0;
+    return CP_OK;
 }
 
-static int option_bitrate(const char *arg, struct options *o)
+static enum cp_err_kind option_bitrate(const char *arg, struct options *o)
 {
     char *end;
     long kbps = strtol(arg, &end, 10);
     if (*end || kbps < 8 || kbps > 320) {
         fprintf(stderr, "calfpace: --bitrate takes kbit/s, 8 to 320 (got \"%s\")\n", arg);
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     }
     o->bitrate = (int)kbps;
     o->given |= O_BITRATE;
-    return 0;
+    return CP_OK;
 }
 
-static int option_balance(const char *arg, struct options *o)
+static enum cp_err_kind option_balance(const char *arg, struct options *o)
 {
     char *end;
     o->balance = strtod(arg, &end);
@@ -896,13 +894,13 @@ static int option_balance(const char *arg, struct options *o)
                 "calfpace: --balance takes a number, -1 (left only) to 1 (right only) "
                 "(got \"%s\")\n",
                 arg);
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     }
     o->given |= O_BALANCE;
-    return 0;
+    return CP_OK;
 }
 
-static int option_voice(const char *arg, struct options *o)
+static enum cp_err_kind option_voice(const char *arg, struct options *o)
 {
     /* As in the personal config: en, de or off, in any case. */
     static char lang[8];
@@ -914,29 +912,29 @@ static int option_voice(const char *arg, struct options *o)
     if (strcmp(lang, "off") == 0 && !arg[i]) {
         o->voice = 0;
         o->lang = NULL;
-        return 0;
+        return CP_OK;
     }
     if (arg[i] || !routine_voice_known(lang)) {
         fprintf(stderr,
                 "calfpace: --voice \"%s\" is not a language calfpace speaks "
                 "(allowed: en, de, or off for no speech)\n",
                 arg);
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     }
     o->lang = lang;
     o->voice = 1;
-    return 0;
+    return CP_OK;
 }
 
-/* Reads the options into O: -1 to go on, else the exit status (after help,
+/* Reads the options into O: 1 to go on, else 0 with *DONE set (after help,
  * the version, or a refusal said). */
-static int parse_options(int argc, char **argv, struct options *o)
+static int parse_options(int argc, char **argv, struct options *o, enum cp_err_kind *done)
 {
     int c;
     while ((c = getopt_long(argc, argv, "o:d:qhVv", longopts, NULL)) != -1) {
         if (plain_option(c, optarg, o))
             continue;
-        int rc;
+        enum cp_err_kind rc;
         switch (c) {
         case 'd':
             rc = option_device(optarg, o);
@@ -958,47 +956,53 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case 'h':
             usage(stdout);
+            *done = CP_OK;
             return 0;
         case 'V':
             printf("calfpace %s\n", CALFPACE_VERSION);
+            *done = CP_OK;
             return 0;
         default:
             fprintf(stderr, "Try 'calfpace --help'.\n");
-            return EXIT_BAD_INPUT;
+            *done = CP_BAD_INPUT;
+            return 0;
         }
-        if (rc != 0)
-            return rc;
+        if (rc != CP_OK) {
+            *done = rc;
+            return 0;
+        }
     }
-    return -1;
+    return CP_RUNTIME;
 }
 
 /* The routine CMD is to use, from the one NAMED (or NULL for the default),
- * into FOUND: 0, or the exit status after saying what is wrong. */
-static int routine_for(const char *cmd, const char *named, char *found, size_t foundlen)
+ * into FOUND: CP_OK, or the kind of failure after saying what is wrong. */
+static enum cp_err_kind routine_for(const char *cmd, const char *named, char *found,
+                                    size_t foundlen)
 {
     if (named)
-        return find_routine(named, found, foundlen) != 0 ? EXIT_BAD_INPUT : 0;
+        return find_routine(named, found, foundlen) != 0 ? CP_BAD_INPUT : CP_OK;
     if (strcmp(cmd, "play") != 0 && strcmp(cmd, "remind") != 0) {
         char names[512], dir[2200];
         shipped_names(names, sizeof names, dir, sizeof dir);
         fprintf(stderr, "calfpace: %s needs a routine: a file, or a shipped one by name (%s)\n",
                 cmd, names[0] ? names : "calf-pump, quick");
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     }
     if (default_routine(strcmp(cmd, "remind") == 0 ? "quick.cfg" : "calf-pump.cfg", found,
                         foundlen) != 0) {
         fprintf(stderr, "calfpace: cannot find the shipped routines (set CALFPACE_DATA to the "
                         "folder that holds sounds/ and config/)\n");
-        return 1;
+        return CP_RUNTIME;
     }
-    return 0;
+    return CP_OK;
 }
 
-static int run(int argc, char **argv)
+static enum cp_err_kind run(int argc, char **argv)
 {
     struct options o = {.voice = 1};
-    int done = parse_options(argc, argv, &o);
-    if (done >= 0)
+    enum cp_err_kind done = CP_OK;
+    if (!parse_options(argc, argv, &o, &done))
         return done;
     static const char *const commands[] = {"play",   "render", "check", "devices",
                                            "remind", "stats",  NULL};
@@ -1006,7 +1010,7 @@ static int run(int argc, char **argv)
     int arg = optind;
     if (arg < argc && strcmp(argv[arg], "help") == 0 && access(argv[arg], F_OK) != 0) {
         usage(stdout);
-        return 0;
+        return CP_OK;
     }
     for (const char *const *k = commands; arg < argc && *k; k++)
         if (strcmp(argv[arg], *k) == 0) {
@@ -1014,35 +1018,35 @@ static int run(int argc, char **argv)
             break;
         }
     if (refuse_options(cmd, &o))
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     if (strcmp(cmd, "devices") == 0 || strcmp(cmd, "stats") == 0) {
         if (arg < argc) {
             fprintf(stderr, "calfpace: %s takes no routine\n", cmd);
-            return EXIT_BAD_INPUT;
+            return CP_BAD_INPUT;
         }
         return strcmp(cmd, "devices") == 0 ? cmd_devices() : cmd_stats(&o);
     }
     if (o.snooze) {
         if (arg < argc) {
             fprintf(stderr, "calfpace: remind --snooze takes no routine\n");
-            return EXIT_BAD_INPUT;
+            return CP_BAD_INPUT;
         }
         return cmd_remind(NULL, &o);
     }
     if (argc - arg > 1) {
         fprintf(stderr, "calfpace: one routine at a time (got \"%s\" and \"%s\")\n", argv[arg],
                 argv[arg + 1]);
-        return EXIT_BAD_INPUT;
+        return CP_BAD_INPUT;
     }
     char found[4096];
-    int rc = routine_for(cmd, arg < argc ? argv[arg] : NULL, found, sizeof found);
-    if (rc != 0)
+    enum cp_err_kind rc = routine_for(cmd, arg < argc ? argv[arg] : NULL, found, sizeof found);
+    if (rc != CP_OK)
         return rc;
     const char *routine = found;
     if (strcmp(cmd, "check") == 0)
         return cmd_check(routine, &o);
     if (strcmp(cmd, "render") == 0)
-        return exit_status(cmd_render(routine, &o));
+        return cmd_render(routine, &o);
     if (strcmp(cmd, "remind") == 0)
         return cmd_remind(routine, &o);
     return cmd_play(routine, &o);

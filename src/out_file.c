@@ -229,12 +229,12 @@ struct out_file {
     int fd;
     struct sink s;
     float *block;
-    int64_t total;     /* frames written */
-    uint64_t blocks;   /* blocks rendered */
+    int64_t total;   /* frames written */
+    uint64_t blocks; /* blocks rendered */
     int64_t first_frames;
-    int active;        /* blocks still to come */
-    int started;       /* the encoder began */
-    int saved;         /* the file is whole and in place */
+    int active;             /* blocks still to come */
+    int started;            /* the encoder began */
+    int saved;              /* the file is whole and in place */
     struct cp_error failed; /* the first failure while rendering */
     const struct encoder *enc;
     /* The encoder's state: one of these. */
@@ -518,8 +518,7 @@ static int vorbis_begin(struct out_file *f, struct cp_error *err)
     vorbis_info_init(&v->vi);
     vorbis_comment_init(&v->vc);
     if (vorbis_encode_init_vbr(&v->vi, 2, f->rate, 0.5f) != 0)
-        return cp_fail(err, CP_BAD_INPUT, "%s: cannot write Ogg Vorbis at %d Hz", f->path,
-                       f->rate);
+        return cp_fail(err, CP_BAD_INPUT, "%s: cannot write Ogg Vorbis at %d Hz", f->path, f->rate);
     tags_vorbis(&t, vorbis_add_comment, &v->vc);
     vorbis_analysis_init(&v->vd, &v->vi);
     vorbis_block_init(&v->vd, &v->vb);

@@ -33,11 +33,11 @@ struct output_stats {
 
 /* What an output is opened with; each output reads its own fields. */
 struct output_params {
-    const char *device; /* PortAudio: a name substring or index; NULL for the default */
-    double latency;     /* PortAudio: seconds asked of the device; 0 for ours */
-    const char *path;   /* file: where to write (.wav .flac .ogg .oga .mp3 .opus) */
-    struct out_file_options *file; /* file: tags, cancel, progress (out_file.h) */
-    void *clock;        /* null: the struct out_null_clock that pulls it */
+    const char *device;            /* PortAudio: a name substring or index; NULL for the default */
+    double latency;                /* PortAudio: seconds asked of the device; 0 for ours */
+    const char *path;              /* file: where to write (.wav .flac .ogg .oga .mp3 .opus) */
+    struct out_file_options *file; /* file: its tags, cancel and progress */
+    void *clock;                   /* null: the struct out_null_clock that pulls it */
 };
 
 struct output_ops {

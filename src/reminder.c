@@ -26,7 +26,7 @@ struct reminder {
     double told;          /* the time last announced */
     time_t snoozed_seen;  /* the snooze file's time last read */
     int keys;
-    int status;
+    enum cp_err_kind status; /* the last reminder that failed: how */
     struct presence *presence;
     double call_checked; /* when a microphone was last looked for */
     int call_told;
@@ -71,7 +71,7 @@ void reminder_prompt_text(char *out, size_t outlen, int prompt_only, double sile
 
 /* The spoken prompt: a routine of its own, one cue and nothing else, built
  * in memory. */
-static int play_prompt(const struct live_options *o, int prompt_only, double silence)
+static enum cp_err_kind play_prompt(const struct live_options *o, int prompt_only, double silence)
 {
     char text[512];
     reminder_prompt_text(text, sizeof text, prompt_only, silence);
@@ -119,11 +119,28 @@ static void announce(struct reminder *m)
     fflush(stdout);
 }
 
+/* The child's exit code carries the kind of its failure (cp_error.h); one
+ * that died otherwise (a signal, a second Ctrl-C's status) failed at run
+ * time. */
+static enum cp_err_kind child_kind(int status)
+{
+    if (!WIFEXITED(status))
+        return CP_RUNTIME;
+    switch (WEXITSTATUS(status)) {
+    case CP_OK:
+        return CP_OK;
+    case CP_BAD_INPUT:
+        return CP_BAD_INPUT;
+    default:
+        return CP_RUNTIME;
+    }
+}
+
 /* The prompt and the routine, in a process of their own: a session that
  * loses its sound server abandons a stream PortAudio may never give back
  * (its threads, its memory, its descriptors), and a service that reminds
  * for months must not pile those up.  The child's exit takes them all. */
-static int play_in_child(const struct reminder *m)
+static enum cp_err_kind play_in_child(const struct reminder *m)
 {
     fflush(stdout);
     fflush(stderr);
@@ -132,11 +149,11 @@ static int play_in_child(const struct reminder *m)
         char clean[256];
         fprintf(stderr, "calfpace: cannot start the reminder: %s\n",
                 term_clean(strerror(errno), clean, sizeof clean));
-        return 1;
+        return CP_RUNTIME;
     }
     if (pid == 0) {
-        int rc = play_prompt(m->o, m->ro->prompt_only, m->ro->prompt_silence);
-        if (rc == 0 && !m->ro->prompt_only && !signals_stop_requested()) {
+        enum cp_err_kind rc = play_prompt(m->o, m->ro->prompt_only, m->ro->prompt_silence);
+        if (rc == CP_OK && !m->ro->prompt_only && !signals_stop_requested()) {
             struct live_options o = *m->o;
             o.reminding = 1;
             o.pause_others = 0; /* the service paused them */
@@ -144,7 +161,7 @@ static int play_in_child(const struct reminder *m)
         }
         fflush(stdout);
         fflush(stderr);
-        _exit(rc);
+        _exit((int)rc);
     }
     /* A stop asked of this process is passed on once; the child fades out
      * and ends as a session stopped by its own signal would. */
@@ -153,15 +170,13 @@ static int play_in_child(const struct reminder *m)
         if (waitpid(pid, &status, 0) == pid)
             break;
         if (errno != EINTR)
-            return 1;
+            return CP_RUNTIME;
         if (signals_stop_requested() && !passed_on) {
             kill(pid, SIGTERM);
             passed_on = 1;
         }
     }
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    return 1;
+    return child_kind(status);
 }
 
 /* Then the next one is due an interval from this one's start, but never
@@ -172,10 +187,10 @@ static void fire(struct reminder *m, double now)
     /* The TV pauses for the prompt and the routine, and plays on after. */
     struct mpris *others = m->o->pause_others ? mpris_open(0, NULL, NULL, NULL) : NULL;
     mpris_pause_others(others);
-    int rc = play_in_child(m);
+    enum cp_err_kind rc = play_in_child(m);
     mpris_resume_others(others);
     mpris_close(others);
-    if (rc != 0)
+    if (rc != CP_OK)
         m->status = rc; /* say so at the end, but keep reminding */
     m->keys = term_begin(STDIN_FILENO);
     double after = wall_seconds() + 1.0;
@@ -265,7 +280,7 @@ static int wait_key(struct reminder *m)
     return 0;
 }
 
-int reminder_run(const struct live_options *o, const struct remind_options *ro)
+enum cp_err_kind reminder_run(const struct live_options *o, const struct remind_options *ro)
 {
     struct reminder m = {.o = o, .ro = ro};
     remind_snooze_path(m.snooze, sizeof m.snooze);
@@ -309,5 +324,5 @@ int reminder_run(const struct live_options *o, const struct remind_options *ro)
     if (held >= 0)
         close(held);
     printf("calfpace: reminders stopped\n");
-    return m.status == 2 ? 2 : m.status ? 1 : 0;
+    return m.status;
 }

@@ -26,8 +26,9 @@ struct remind_options {
     double prompt_silence; /* seconds of silence before the prompt's first sound */
 };
 
-/* Reminds until stopped; returns an exit status as live_play does. */
-int reminder_run(const struct live_options *o, const struct remind_options *ro);
+/* Reminds until stopped; returns CP_OK, or how the last reminder that
+ * failed did (as live_play says it). */
+enum cp_err_kind reminder_run(const struct live_options *o, const struct remind_options *ro);
 
 /* The prompt's routine text: SILENCE seconds of silence (a Bluetooth sink
  * that slept wakes on the stream and would clip the first word), then one

@@ -30,8 +30,7 @@ struct reload_job {
     int wake[2];     /* the thread writes a byte to wake[1] when done */
     atomic_int done; /* the plan (or the message) is ready */
     struct engine_plan *plan;
-    char err[2048];
-    int bad;
+    char err[CP_ERROR_MSG_MAX];
     const char *routine;
     const struct setup_choice *choice;
     struct clip_bank **bank;
@@ -221,7 +220,10 @@ static void *reload_thread(void *arg)
             setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
         j->failed = engine_plan_complete(j->complete, *j->bank, j->err, sizeof j->err) != 0;
     } else {
-        j->plan = setup_plan(j->routine, j->choice, j->bank, j->err, sizeof j->err, &j->bad);
+        struct cp_error e; /* any kind: the session goes on as it was */
+        j->plan = setup_plan(j->routine, j->choice, j->bank, &e);
+        if (!j->plan)
+            snprintf(j->err, sizeof j->err, "%s", e.msg);
     }
     atomic_store(&j->done, 1);
     ssize_t w = write(j->wake[1], "r", 1); /* a full pipe is already awake */

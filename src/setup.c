@@ -49,8 +49,12 @@ void setup_add_dirs(struct clip_bank *b, const struct routine *r, const char *so
 /* Takes R (freed on failure) to a plan. */
 static struct engine_plan *plan_of(struct routine *r, const char *path,
                                    const struct setup_choice *c, struct clip_bank **bank,
-                                   char *err, size_t errlen, int *bad_input)
+                                   struct cp_error *e)
 {
+    /* A fault found here is the routine's or the choice's, unless said. */
+    char *err = e->msg;
+    size_t errlen = sizeof e->msg;
+    e->kind = CP_BAD_INPUT;
     if (c->render_to)
         r->rate = out_file_rate_for(c->render_to, r->rate);
     if (*bank && clip_bank_rate(*bank) != r->rate) {
@@ -62,8 +66,7 @@ static struct engine_plan *plan_of(struct routine *r, const char *path,
         return NULL;
     }
     if (!*bank && !(*bank = clip_bank_create(r->rate))) {
-        snprintf(err, errlen, "out of memory");
-        *bad_input = 0;
+        cp_fail(e, CP_RUNTIME, "out of memory");
         routine_destroy(r);
         return NULL;
     }
@@ -95,30 +98,32 @@ static struct engine_plan *plan_of(struct routine *r, const char *path,
     }
     struct engine_plan *p = c->first ? engine_plan_create_first(r, *bank, c->voice, err, errlen)
                                      : engine_plan_create(r, *bank, c->voice, err, errlen);
-    if (!p)
+    if (!p) {
         routine_destroy(r);
-    else
-        engine_plan_set_output(p, c->mono, c->balance);
+        return NULL;
+    }
+    engine_plan_set_output(p, c->mono, c->balance);
+    cp_error_clear(e);
     return p;
 }
 
 struct engine_plan *setup_plan(const char *path, const struct setup_choice *c,
-                               struct clip_bank **bank, char *err, size_t errlen, int *bad_input)
+                               struct clip_bank **bank, struct cp_error *err)
 {
-    *bad_input = 1;
-    struct routine *r = routine_load(path, err, errlen);
+    err->kind = CP_BAD_INPUT;
+    struct routine *r = routine_load(path, err->msg, sizeof err->msg);
     if (!r)
         return NULL;
-    return plan_of(r, path, c, bank, err, errlen, bad_input);
+    return plan_of(r, path, c, bank, err);
 }
 
 struct engine_plan *setup_plan_text(const char *text, const char *name,
                                     const struct setup_choice *c, struct clip_bank **bank,
-                                    char *err, size_t errlen, int *bad_input)
+                                    struct cp_error *err)
 {
-    *bad_input = 1;
-    struct routine *r = routine_parse(text, name, err, errlen);
+    err->kind = CP_BAD_INPUT;
+    struct routine *r = routine_parse(text, name, err->msg, sizeof err->msg);
     if (!r)
         return NULL;
-    return plan_of(r, name, c, bank, err, errlen, bad_input);
+    return plan_of(r, name, c, bank, err);
 }

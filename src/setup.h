@@ -5,6 +5,7 @@
 #define CALFPACE_SETUP_H
 
 #include "clips.h"
+#include "cp_error.h"
 #include "engine.h"
 #include "routine.h"
 
@@ -35,15 +36,16 @@ void setup_add_dirs(struct clip_bank *b, const struct routine *r, const char *so
                     const char *lang);
 
 /* Reads PATH and loads what it needs into BANK (created at the routine's
- * rate when *BANK is NULL).  Returns the plan, or NULL with the message in
- * err and *bad_input set when the fault is the input's (exit status 2). */
+ * rate when *BANK is NULL).  Returns the plan, or NULL with err set:
+ * CP_BAD_INPUT when the fault is the routine's or the choice's, CP_RUNTIME
+ * when the machine's (out of memory). */
 struct engine_plan *setup_plan(const char *path, const struct setup_choice *c,
-                               struct clip_bank **bank, char *err, size_t errlen, int *bad_input);
+                               struct clip_bank **bank, struct cp_error *err);
 
 /* The same for a routine given as TEXT in memory; NAME stands for the file
  * in messages and relative paths. */
 struct engine_plan *setup_plan_text(const char *text, const char *name,
                                     const struct setup_choice *c, struct clip_bank **bank,
-                                    char *err, size_t errlen, int *bad_input);
+                                    struct cp_error *err);
 
 #endif

@@ -26,7 +26,7 @@ static char dir[256];
 /* Ten reloads, each naming another sounds_dir: every one finds its sound. */
 static void test_sounds_dir_reloads(void)
 {
-    char path[1100], sub[512], text[512], err[2048], src_wav[1024];
+    char path[1100], sub[512], text[512], src_wav[1024];
     const char *src = getenv("CALFPACE_SOURCE");
     snprintf(src_wav, sizeof src_wav, "%s/sounds/click.wav", src ? src : ".");
     struct clip_bank *bank = NULL;
@@ -44,9 +44,9 @@ static void test_sounds_dir_reloads(void)
                  "steps = ( { type = \"paced\"; tempo = 60.0; beats = 2; sounds = [\"tik%d\"]; } );\n",
                  i, i);
         write_text(path, text);
-        int bad;
-        struct engine_plan *p = setup_plan(path, &choice, &bank, err, sizeof err, &bad);
-        CHECK(p != NULL, "reload %d with sounds_dir s%d: %s", i + 1, i, err);
+        struct cp_error cerr;
+        struct engine_plan *p = setup_plan(path, &choice, &bank, &cerr);
+        CHECK(p != NULL, "reload %d with sounds_dir s%d: %s", i + 1, i, cerr.msg);
         if (p) {
             ok++;
             engine_plan_destroy(p);

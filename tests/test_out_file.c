@@ -27,14 +27,13 @@ static const char *routine_text = "name = \"two\"; rate = 22050;\n"
 
 static struct engine *make_engine(struct clip_bank **bank)
 {
-    char err[2048], sounds[1024];
-    int bad;
+    char sounds[1024];
+    struct cp_error err;
     const char *src = getenv("CALFPACE_SOURCE");
     snprintf(sounds, sizeof sounds, "%s/sounds", src ? src : ".");
     struct setup_choice c = {.sounds = sounds};
-    struct engine_plan *p = setup_plan_text(routine_text, "two.cfg", &c, bank, err, sizeof err,
-                                            &bad);
-    CHECK(p != NULL, "plan: %s", err);
+    struct engine_plan *p = setup_plan_text(routine_text, "two.cfg", &c, bank, &err);
+    CHECK(p != NULL, "plan: %s", err.msg);
     if (!p)
         exit(1);
     return engine_create(p, 1.0);

@@ -201,14 +201,15 @@ static void test_warnings(void)
  * listener's volume, a rate that cannot change mid-session. */
 static void test_setup(void)
 {
-    char err[2048], name[512];
-    int bad = 0;
+    char name[512];
+    struct cp_error cerr;
+    const char *err = cerr.msg;
     snprintf(name, sizeof name, "%s/s.cfg", dir);
     const char *text = "name = \"s\"; volume = { clicks = -6.0; voice = -3.0; };\n"
                        "steps = ( { type = \"rest\"; seconds = 2.0; } );\n";
     struct setup_choice c = {.lang = "de", .voice = 1, .volume_db = -4.0};
     struct clip_bank *bank = NULL;
-    struct engine_plan *p = setup_plan_text(text, name, &c, &bank, err, sizeof err, &bad);
+    struct engine_plan *p = setup_plan_text(text, name, &c, &bank, &cerr);
     const struct routine *r = p ? engine_plan_routine(p) : NULL;
     CHECK(p && bank && r->clicks_db == -10.0 && r->voice_db == -7.0,
           "setup: a plan with the listener's -4 dB on both volumes (%s)", p ? "ok" : err);
@@ -218,22 +219,22 @@ static void test_setup(void)
     engine_plan_destroy(p);
     c.lang = NULL;
     c.lang_default = "en";
-    p = setup_plan_text(text, name, &c, &bank, err, sizeof err, &bad);
+    p = setup_plan_text(text, name, &c, &bank, &cerr);
     CHECK(p && clip_bank_resolve(bank, "go", path, sizeof path) == 0 && !strstr(path, "/de/"),
           "setup: the next plan in English finds the English clips (%s)", path);
     engine_plan_destroy(p);
     c.lang = "fr";
-    p = setup_plan_text(text, name, &c, &bank, err, sizeof err, &bad);
-    CHECK(!p && bad && strstr(err, "voice \"fr\" is not a language calfpace speaks"),
+    p = setup_plan_text(text, name, &c, &bank, &cerr);
+    CHECK(!p && cerr.kind == CP_BAD_INPUT && strstr(err, "voice \"fr\" is not a language calfpace speaks"),
           "setup: an unknown voice refused as bad input (%s)", err);
     c.lang = NULL;
     p = setup_plan_text("name = \"s\"; rate = 44100;\nsteps = ( { type = \"rest\"; seconds = "
                         "2.0; } );\n",
-                        name, &c, &bank, err, sizeof err, &bad);
-    CHECK(!p && bad && strstr(err, "rate is 44100 but the session plays at 48000 Hz"),
+                        name, &c, &bank, &cerr);
+    CHECK(!p && cerr.kind == CP_BAD_INPUT && strstr(err, "rate is 44100 but the session plays at 48000 Hz"),
           "setup: another rate mid-session refused (%s)", err);
-    p = setup_plan_text("name = ;", name, &c, &bank, err, sizeof err, &bad);
-    CHECK(!p && bad && strstr(err, "s.cfg:1"), "setup: a syntax error with its line (%s)", err);
+    p = setup_plan_text("name = ;", name, &c, &bank, &cerr);
+    CHECK(!p && cerr.kind == CP_BAD_INPUT && strstr(err, "s.cfg:1"), "setup: a syntax error with its line (%s)", err);
     clip_bank_destroy(bank);
     printf("setup: the voice's folders per plan, the volume offset, rate and voice refusals\n");
 }
@@ -254,7 +255,7 @@ static int bank_clips(const struct clip_bank *b)
 static void test_first(void)
 {
     char err[2048], name[512];
-    int bad = 0;
+    struct cp_error cerr;
     snprintf(name, sizeof name, "%s/first.cfg", dir);
     const char *text = "name = \"f\"; cue = \"quick\"; end_cue = \"done\"; lead_in = 4.0;\n"
                        "steps = ( { type = \"paced\"; cue = \"heel-raises\"; lead_in = 6.0;\n"
@@ -264,9 +265,10 @@ static void test_first(void)
     struct setup_choice whole = {.voice = 1, .lang_default = "en"}, first = whole;
     first.first = 1;
     struct clip_bank *ba = NULL, *bb = NULL, *bc = NULL;
-    struct engine_plan *pa = setup_plan_text(text, name, &whole, &ba, err, sizeof err, &bad);
-    struct engine_plan *pb = setup_plan_text(text, name, &first, &bb, err, sizeof err, &bad);
-    struct engine_plan *pc = setup_plan_text(text, name, &first, &bc, err, sizeof err, &bad);
+    struct engine_plan *pa = setup_plan_text(text, name, &whole, &ba, &cerr);
+    struct engine_plan *pb = setup_plan_text(text, name, &first, &bb, &cerr);
+    struct engine_plan *pc = setup_plan_text(text, name, &first, &bc, &cerr);
+    snprintf(err, sizeof err, "%s", cerr.msg);
     CHECK(pa && pb && pc, "first: the plans are made (%s)", err);
     if (!pa || !pb || !pc)
         return;

@@ -96,10 +96,9 @@ static void start(struct run *r, int keys, int tty, void (*script)(struct run *,
     memset(r, 0, sizeof *r);
     r->master = r->slave = -1;
     r->script = script;
-    char err[2048];
-    int bad;
-    struct engine_plan *p = setup_plan(routine, &r->choice, &r->bank, err, sizeof err, &bad);
-    CHECK(p != NULL, "plan: %s", err);
+    struct cp_error cerr;
+    struct engine_plan *p = setup_plan(routine, &r->choice, &r->bank, &cerr);
+    CHECK(p != NULL, "plan: %s", cerr.msg);
     if (!p)
         exit(1);
     const struct routine *shown = engine_plan_routine(p);
