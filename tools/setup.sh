@@ -31,6 +31,8 @@ test_packages=(
     pulseaudio pulseaudio-utils tmux
     # the hardening checks: sanitizers, libFuzzer, valgrind
     clang libclang-rt-dev valgrind
+    # what the test scripts call: bc, /usr/bin/time, busctl (not on a minimal Debian)
+    bc time systemd
     # the install checks: the man page, and lintian on the .deb
     man-db groff-base lintian
     # regenerating sounds/ and inspecting audio
