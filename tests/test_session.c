@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 static char dir[256], routine[512], history[512];
+/* For the next start(): the session's parameters a test changes. */
+static int want_quiet, want_figures, want_no_summary, want_poll_ms;
 
 static const char *const body =
     "name = \"loop\";\nguidance = { voice = false; };\n"
@@ -118,7 +120,10 @@ static void start(struct run *r, int keys, int tty, void (*script)(struct run *,
         .out = r->shown,
         .out_fd = -1,
         .tty = tty,
-        .poll_ms = 0,
+        .quiet = want_quiet,
+        .no_summary = want_no_summary,
+        .figures = want_figures,
+        .poll_ms = want_poll_ms,
         .stall_seconds = SESSION_STALL_SECONDS,
         .now = out_null_now,
         .clock_ctx = &r->clock,
@@ -529,6 +534,288 @@ static void extra_source_and_loss(void)
     finish(&r);
 }
 
+/* down, b, and the volume keys past both ends of their range. */
+static void more_keys_script(struct run *r, double now)
+{
+    struct engine_status st;
+    session_status(r->s, &st);
+    double into = (double)(st.frame - st.step_start) / engine_rate(r->engine);
+    if (now > 0.99 && now < 1.01)
+        type(r, "\033[B"); /* down: 5 % slower */
+    if (now > 1.49 && now < 1.51) {
+        r->tempo_seen = st.tempo;
+        type(r, "[[[[[[[[[[[[[[[[[[[[[[[["); /* 24 x -2 dB: past the floor */
+    }
+    if (now > 1.99 && now < 2.01) {
+        r->saved_at = session_volume_db(r->s);
+        type(r, "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"); /* 38 x +2 dB: past the top */
+    }
+    if (now > 2.49 && now < 2.51) {
+        r->taken_at = session_volume_db(r->s);
+        r->max_gap = into;
+        r->n_extra = session_jumped(r->s);
+        type(r, "b");
+    }
+    if (now > 2.69 && now < 2.71)
+        r->typed = session_jumped(r->s);
+    if (now > 3.49 && now < 3.51) {
+        r->last_tick = into; /* the step began again after the jump's short gap */
+        r->last_skipped = st.step;
+    }
+    if (now > 3.79 && now < 3.81) {
+        r->acted = session_jumped(r->s);
+        type(r, "q");
+    }
+}
+
+static void more_keys(void)
+{
+    struct run r;
+    char *report;
+    start(&r, 1, 0, more_keys_script);
+    CHECK(session_seconds(r.s) > 6.59 && session_seconds(r.s) < 6.61,
+          "the session's planned length: 6.6 s (%g)", session_seconds(r.s));
+    enum session_end end = play(&r, &report);
+    CHECK(end == SESSION_STOPPED, "q stops it (%d)", end);
+    CHECK(r.tempo_seen > 114.2 && r.tempo_seen < 114.3, "down makes 120 bpm 114.3 (%g)",
+          r.tempo_seen);
+    CHECK(r.saved_at == ENGINE_VOLUME_MIN_DB, "[ goes down to %g dB and no further (%g)",
+          ENGINE_VOLUME_MIN_DB, r.saved_at);
+    CHECK(r.taken_at == ENGINE_VOLUME_MAX_DB, "] goes up to %g dB and no further (%g)",
+          ENGINE_VOLUME_MAX_DB, r.taken_at);
+    CHECK(!r.n_extra && r.typed && !r.acted,
+          "b counts as a jump for a second: not before, during, not after (%d %d %d)", r.n_extra,
+          r.typed, r.acted);
+    CHECK(r.max_gap > 1.9 && r.last_tick < 1.0 && r.last_skipped == 0,
+          "b goes back to the step's start (%.2f s into step 0, then %.2f s into step %d)",
+          r.max_gap, r.last_tick, r.last_skipped);
+    free(report);
+    finish(&r);
+}
+
+/* A source's hooks, counted. */
+struct hooks {
+    int prepared, after, updated;
+    int64_t last_frame;
+};
+
+static int hook_prepare(void *ctx, short *events)
+{
+    ((struct hooks *)ctx)->prepared++;
+    *events = 0;
+    return 0; /* no wait at all */
+}
+
+static void hook_after(void *ctx)
+{
+    ((struct hooks *)ctx)->after++;
+}
+
+static void hook_update(void *ctx, const struct engine_status *st)
+{
+    struct hooks *h = ctx;
+    h->updated++;
+    h->last_frame = st->frame;
+}
+
+/* A source's prepare shortens the loop's wait (here from a second to none);
+ * after_poll and update run every turn, update with the engine's status. */
+static void source_hooks(void)
+{
+    struct run r;
+    char *report;
+    struct hooks h = {0};
+    want_poll_ms = 1000;
+    start(&r, 0, 0, NULL);
+    want_poll_ms = 0;
+    struct session_source src = {.fd = -1,
+                                 .prepare = hook_prepare,
+                                 .after_poll = hook_after,
+                                 .update = hook_update,
+                                 .ctx = &h};
+    CHECK(session_add_source(r.s, &src) == 0, "a source with hooks added");
+    double t0 = real_now();
+    enum session_end end = play(&r, &report);
+    double took = real_now() - t0;
+    CHECK(end == SESSION_FINISHED, "played to the end (%d)", end);
+    CHECK(took < 10.0, "prepare's 0 ms wins over the loop's 1000 ms (%.1f s for %d turns)", took,
+          h.prepared);
+    CHECK(h.prepared > 100 && h.after == h.prepared && h.updated == h.prepared,
+          "every hook ran every turn (%d prepare, %d after_poll, %d update)", h.prepared, h.after,
+          h.updated);
+    CHECK(h.last_frame > r.clock.frames - r.clock.block && h.last_frame <= r.clock.frames,
+          "update saw the engine's last frame (%lld; %lld taken in whole blocks)",
+          (long long)h.last_frame, (long long)r.clock.frames);
+    free(report);
+    finish(&r);
+
+    start(&r, 0, 0, NULL);
+    struct session_source none = {.fd = -1};
+    int added = 0;
+    while (added < 2 * SESSION_MAX_FDS && session_add_source(r.s, &none) == 0)
+        added++;
+    CHECK(added == SESSION_MAX_FDS, "the loop takes %d sources and refuses more (%d)",
+          SESSION_MAX_FDS, added);
+    session_destroy(NULL); /* nothing to free: nothing done */
+    finish(&r);
+}
+
+static int refuse_start(void *self, struct cp_error *err)
+{
+    (void)self;
+    return cp_fail(err, CP_RUNTIME, "cannot start playing on \"null\": refused");
+}
+
+/* An output that will not start: the session says why and plays nothing. */
+static void start_refused(void)
+{
+    struct run r;
+    char err[512];
+    start(&r, 0, 0, NULL);
+    static struct output_ops refusing;
+    refusing = out_null_ops;
+    refusing.start = refuse_start;
+    r.out.ops = &refusing;
+    enum session_end end = session_run(r.s, err, sizeof err);
+    CHECK(end == SESSION_FAILED && strstr(err, "refused"), "a refused start fails it (%d, %s)",
+          end, err);
+    CHECK(r.clock.frames == 0, "and not a frame is rendered (%lld)", (long long)r.clock.frames);
+    finish(&r);
+}
+
+/* Lines in the history file. */
+static int history_lines(void)
+{
+    FILE *f = fopen(history, "r");
+    int n = 0, c;
+    while (f && (c = fgetc(f)) != EOF)
+        n += c == '\n';
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* -q: nothing while playing; -v: the closing figures; a reminder's prompt:
+ * neither the closing line nor a history line; a history that cannot be
+ * written: a warning, and the session still counts as played. */
+static void quiet_figures_history(void)
+{
+    struct run r;
+    char *report;
+    want_quiet = want_figures = 1;
+    start(&r, 0, 0, NULL);
+    want_quiet = want_figures = 0;
+    enum session_end end = play(&r, &report);
+    CHECK(end == SESSION_FINISHED && r.len == 0, "quiet: nothing shown while it played (%s)",
+          r.text);
+    CHECK(strstr(report, "finished after 0:06.6") && strstr(report, "callbacks, mean") &&
+              strstr(report, "peak RSS"),
+          "-v: the closing line and the figures: %s", report);
+    free(report);
+    finish(&r);
+
+    int before = history_lines();
+    want_no_summary = 1;
+    start(&r, 0, 0, NULL);
+    want_no_summary = 0;
+    end = play(&r, &report);
+    CHECK(end == SESSION_FINISHED && report[0] == '\0' && history_lines() == before,
+          "a prompt: no closing line (%s), no history line (%d then %d)", report, before,
+          history_lines());
+    free(report);
+    finish(&r);
+
+    char blocker[600];
+    snprintf(blocker, sizeof blocker, "%s/blocker", dir);
+    write_text(blocker, "a file where the history's folder would be\n");
+    setenv("XDG_STATE_HOME", blocker, 1);
+    start(&r, 0, 0, NULL);
+    end = play(&r, &report);
+    setenv("XDG_STATE_HOME", dir, 1);
+    CHECK(end == SESSION_FINISHED && strstr(report, "finished after 0:06.6") &&
+              strstr(report, "calfpace: history: "),
+          "an unwritable history costs a warning, not the session: %s", report);
+    free(report);
+    finish(&r);
+    unlink(blocker);
+}
+
+/* The routine with a hold step that names CUE, a long sound in dir. */
+static void write_big_routine(const char *cue)
+{
+    char text[2048], tmp[600];
+    snprintf(text, sizeof text,
+             "name = \"loop\";\nguidance = { voice = false; };\nsounds_dir = \"%s\";\n"
+             "steps = ( { type = \"paced\"; tempo = 120; seconds = 30.0; lead_in = 0.5; "
+             "name = \"Heels\"; },\n"
+             "          { type = \"hold\"; seconds = 10.0; name = \"Big\"; cue = \"%s\"; } );\n",
+             dir, cue);
+    snprintf(tmp, sizeof tmp, "%s.new", routine);
+    write_text(tmp, text);
+    rename(tmp, routine);
+}
+
+/* A save while a slow reload loads is read once that one is done; a session
+ * that ends while a reload loads waits for it and drops what it made. */
+static void again_script(struct run *r, double now)
+{
+    struct engine_status st;
+    session_status(r->s, &st);
+    if (now > 0.99 && now < 1.01) {
+        write_big_routine("big1");
+        r->saved_at = now;
+    }
+    if (r->saved_at > 0 && !r->typed && session_reloading(r->s)) {
+        write_big_routine("big2");
+        r->typed = 1;
+    }
+    if (r->typed && !r->acted && st.reloads >= 2) {
+        r->acted = 1;
+        r->n_extra = st.reloads;
+        r->tempo_seen = strcmp(session_routine(r->s)->steps[1].cue, "big2") == 0;
+        write_big_routine("big3");
+    }
+    if (r->acted && r->taken_at == 0 && session_reloading(r->s)) {
+        r->taken_at = now;
+        session_request_stop(r->s);
+    }
+    if (r->saved_at > 0)
+        usleep(20000); /* about real time: 0.05 s a step */
+    if (now > 40.0)
+        session_request_stop(r->s);
+}
+
+static void reload_again_and_wait(void)
+{
+    char big[600];
+    for (int i = 1; i <= 3; i++) {
+        snprintf(big, sizeof big, "%s/big%d.wav", dir, i);
+        write_click(big, 44100, 0.5f, 44100 * 90);
+    }
+    write_routine(120.0, 30.0);
+    struct run r;
+    char *report;
+    start(&r, 0, 0, again_script);
+    r.clock_runs_on = 1;
+    enum session_end end = play(&r, &report);
+    struct engine_status st;
+    session_status(r.s, &st);
+    CHECK(r.typed && r.acted && r.n_extra == 2 && r.tempo_seen == 1.0,
+          "a save during a reload is taken up after it (%d reloads, the second save's cue %s)",
+          r.n_extra, r.tempo_seen == 1.0 ? "kept" : "lost");
+    CHECK(r.taken_at > 0 && end == SESSION_STOPPED && st.reloads == 2 &&
+              strcmp(session_routine(r.s)->steps[1].cue, "big2") == 0,
+          "stopped during a third reload (%d): it is waited for and not taken up (%d reloads)",
+          end, st.reloads);
+    free(report);
+    finish(&r);
+    for (int i = 1; i <= 3; i++) {
+        snprintf(big, sizeof big, "%s/big%d.wav", dir, i);
+        unlink(big);
+    }
+    write_routine(120.0, 4.0);
+}
+
 int main(void)
 {
     tmp_dir(dir, sizeof dir, "session");
@@ -545,7 +832,12 @@ int main(void)
     stalls();
     long_stop();
     extra_source_and_loss();
-    signals();
+    more_keys();
+    source_hooks();
+    start_refused();
+    quiet_figures_history();
+    reload_again_and_wait();
+    signals(); /* last: its SIGTERM's stop stays asked for */
     tmp_cleanup(dir);
     return CHECK_DONE("test_session");
 }
