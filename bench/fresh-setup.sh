@@ -39,7 +39,7 @@ trap cleanup EXIT
 t0=$(date +%s)
 nice -n 10 mmdebstrap --quiet --variant=minbase bookworm "$root" "$mirror"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
-for m in proc sys dev dev/pts; do
+for m in proc sys sys/fs/cgroup dev dev/pts; do
     mount --bind "/$m" "$root/$m"
     mounted=("$root/$m" "${mounted[@]}")
 done
