@@ -327,12 +327,21 @@ static struct engine_plan *render_plan(const char *path, const struct options *o
                                        struct clip_bank **bank, enum cp_err_kind *kind)
 {
     struct cp_error err;
+    /* A listener who set mono for one earbud hears the file so too. */
+    char conf[1024];
+    struct userconf u;
+    userconf_path(conf, sizeof conf);
+    if (userconf_load(conf, &u, err.msg, sizeof err.msg) != 0) {
+        fprintf(stderr, "%s\n", shown(err.msg));
+        *kind = CP_BAD_INPUT;
+        return NULL;
+    }
     struct setup_choice choice = {.sounds = o->sounds,
                                   .lang = o->lang,
                                   .voice = o->voice,
                                   .render_to = o->output,
-                                  .mono = o->mono,
-                                  .balance = o->balance};
+                                  .mono = o->mono || u.mono,
+                                  .balance = o->given & O_BALANCE ? o->balance : u.balance};
     struct engine_plan *p = setup_plan(path, &choice, bank, &err);
     if (!p) {
         fprintf(stderr, "%s\n", err.msg);

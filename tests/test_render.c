@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define THRESHOLD 0.02f
 
@@ -279,6 +280,47 @@ static double db_ratio(double a, double b)
  * right foot's a major third higher, at 1450 Hz, which --mono keeps.  --mono
  * puts every beat in both ears equally; --balance turns one side down by its
  * factor and leaves the other as it was. */
+static int same_render(const struct rendered *a, const struct rendered *b)
+{
+    return a->frames == b->frames && a->channels == b->channels &&
+           memcmp(a->x, b->x, (size_t)a->frames * (size_t)a->channels * sizeof *a->x) == 0;
+}
+
+/* mono and balance in the personal config, as play takes them: a listener
+ * who set mono for one earbud hears a rendered file so too; the command
+ * line wins over the config.  RR: the renders of test_one_ear. */
+static void test_one_ear_config(const char *dir, const char *cfg, const struct rendered *rr)
+{
+    char xdg[512], conf[600], out[600];
+    snprintf(xdg, sizeof xdg, "%s/xdg", dir);
+    snprintf(conf, sizeof conf, "%s/calfpace", xdg);
+    mkdir(xdg, 0700);
+    mkdir(conf, 0700);
+    snprintf(conf, sizeof conf, "%s/calfpace/calfpace.cfg", xdg);
+    const struct {
+        const char *conf, *extra;
+        int like; /* the render of test_one_ear it must equal */
+        const char *what;
+    } runs[] = {{"mono = true;\n", "", 1, "mono = true renders as --mono"},
+                {"balance = 0.5;\n", "", 2, "balance = 0.5 renders as --balance 0.5"},
+                {"balance = 0.5;\n", "--balance -1", 3, "--balance -1 wins over balance = 0.5"}};
+    setenv("XDG_CONFIG_HOME", xdg, 1);
+    for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
+        write_text(conf, runs[k].conf);
+        snprintf(out, sizeof out, "%s/one-ear-conf-%zu.wav", dir, k);
+        char extra[64];
+        snprintf(extra, sizeof extra, "--no-voice %s", runs[k].extra);
+        struct rendered got;
+        if (render_and_scan(cfg, out, extra, &got) != 0)
+            continue;
+        CHECK(same_render(&got, &rr[runs[k].like]), "personal config: %s", runs[k].what);
+        free_rendered(&got);
+    }
+    snprintf(xdg, sizeof xdg, "%s/none", dir);
+    setenv("XDG_CONFIG_HOME", xdg, 1);
+    printf("one ear from the personal config: mono and balance as their options; options win\n");
+}
+
 static void test_one_ear(const char *dir)
 {
     const char *src = getenv("CALFPACE_SOURCE");
@@ -344,6 +386,7 @@ static void test_one_ear(const char *dir)
            "feet told apart by pitch in mono %zu/%zu, --balance 0.5 %zu/%zu, --balance -1 "
            "%zu/%zu\n",
            taps, far_min, far_max, mono_same, n, by_sound, taps, bal_ok, n, right_off, n);
+    test_one_ear_config(dir, cfg, rr);
     for (int k = 0; k < 4; k++)
         free_rendered(&rr[k]);
     free(e);
@@ -354,6 +397,9 @@ int main(void)
 {
     char dir[256], path[512];
     tmp_dir(dir, sizeof dir, "render");
+    /* The listener's own config is not this test's. */
+    snprintf(path, sizeof path, "%s/none", dir);
+    setenv("XDG_CONFIG_HOME", path, 1);
     snprintf(path, sizeof path, "%s/imp.wav", dir);
     write_click(path, 48000, 0.8f, 96);
     snprintf(path, sizeof path, "%s/hi.wav", dir);
