@@ -66,14 +66,15 @@ struct engine_plan *engine_plan_create(struct routine *r, struct clip_bank *bank
                                        char *err, size_t errlen);
 void engine_plan_destroy(struct engine_plan *p);
 
-/* As engine_plan_create, with only the number clips R's own timeline says
- * (its count-ins and announcements): what a live session needs before its
- * first sample.  The numbers the listener's keys or the session's end may
- * call for (a tempo, the session's length) come with engine_plan_complete. */
+/* As engine_plan_create, with only the voice's clips R's own timeline says
+ * (its count-ins, announcements, progress calls and transitions): what a
+ * live session needs before its first sample.  The numbers and words the
+ * listener's keys or the session's end may call for (a tempo, "paused", the
+ * session's length) come with engine_plan_complete. */
 struct engine_plan *engine_plan_create_first(struct routine *r, struct clip_bank *bank,
                                              int voice, char *err, size_t errlen);
 
-/* Loads the number clips a plan made by engine_plan_create_first lacks, into
+/* Loads the clips a plan made by engine_plan_create_first lacks, into
  * a vocabulary P keeps apart from the one the engine reads, so it may run
  * while P plays (not while BANK loads anything else).  0 (also when nothing
  * lacks), or -1 with "FILE: ..." in err. */

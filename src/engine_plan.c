@@ -84,50 +84,56 @@ static int load_feedback(struct clip_bank *bank, struct engine_plan *pl, char *e
     return -1;
 }
 
-/* Marks in SAID the number clips phrase P takes from the stand-in
- * vocabulary whose number N points at MARK + N. */
+/* Marks in SAID the clips phrase P takes from the stand-in vocabulary
+ * whose number N points at MARK + N and word W at MARK + PHRASE_NUMBER_CLIPS
+ * + W. */
 static void mark_said(const struct phrase *p, const mixer_sample *mark, unsigned char *said)
 {
     for (int i = 0; i < p->n; i++)
-        if (p->clip[i].data >= mark && p->clip[i].data < mark + PHRASE_NUMBER_CLIPS)
+        if (p->clip[i].data >= mark && p->clip[i].data < mark + PHRASE_NUMBER_CLIPS + WORD_COUNT)
             said[p->clip[i].data - mark] = 1;
 }
 
-/* The numbers PL's own timeline says: the count-in, and those its steps'
- * announcements are made of, found by saying them with stand-ins for every
- * number clip there is.  What the listener's keys or the session's end may
- * call for (a tempo, the session's length) is not among them.  A step that
- * counts aloud may count to any number once the tempo keys change its
- * beats: then every number. */
-static void numbers_said(const struct engine_plan *pl, unsigned char *said)
+/* The numbers and words PL's own timeline says: the count-in, those its
+ * steps' announcements are made of (found by saying them with stand-ins for
+ * every clip there is), the progress calls and the transitions.  What the
+ * listener's keys or the session's end may call for (a tempo, "paused", the
+ * session's length) is not among them.  A step that counts aloud may count
+ * to any number once the tempo keys change its beats: then every number.
+ * SAID: PHRASE_NUMBER_CLIPS numbers, then WORD_COUNT words. */
+static void clips_said(const struct engine_plan *pl, unsigned char *said)
 {
-    static const mixer_sample mark[PHRASE_NUMBER_CLIPS];
-    static const mixer_sample word_mark[1];
+    static const mixer_sample mark[PHRASE_NUMBER_CLIPS + WORD_COUNT];
+    static const enum phrase_word timeline_words[] = {
+        WORD_HALFWAY, WORD_TEN_MORE, WORD_LAST_FIVE, WORD_SWITCH_LEGS, WORD_RELAX};
     const struct routine *r = pl->routine;
-    memset(said, 0, PHRASE_NUMBER_CLIPS);
-    for (int i = 0; i < r->n_steps; i++)
-        if (r->steps[i].count_aloud) {
-            for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++)
-                said[n] = (unsigned char)phrase_number_has_clip(n);
-            return;
-        }
+    memset(said, 0, PHRASE_NUMBER_CLIPS + WORD_COUNT);
+    for (size_t i = 0; i < sizeof timeline_words / sizeof timeline_words[0]; i++)
+        said[PHRASE_NUMBER_CLIPS + timeline_words[i]] = 1;
+    for (int n = 1; n <= SEQUENCER_COUNTDOWN; n++)
+        said[n] = 1;
     struct phrase_vocab *probe = calloc(1, sizeof *probe);
-    if (!probe) { /* every number, as without this choice */
+    int every_number = !probe;
+    for (int i = 0; i < r->n_steps; i++)
+        every_number |= r->steps[i].count_aloud;
+    if (every_number)
         for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++)
             said[n] = (unsigned char)phrase_number_has_clip(n);
+    if (!probe) { /* every word too */
+        memset(said + PHRASE_NUMBER_CLIPS, 1, WORD_COUNT);
         return;
     }
     for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++)
         if (phrase_number_has_clip(n))
             probe->number[n] = (struct clip_ref){mark + n, 1};
     for (int w = 0; w < WORD_COUNT; w++)
-        probe->word[w] = (struct clip_ref){word_mark, 1};
-    for (int n = 1; n <= SEQUENCER_COUNTDOWN; n++)
-        said[n] = 1;
+        probe->word[w] = (struct clip_ref){mark + PHRASE_NUMBER_CLIPS + w, 1};
     for (int i = 0; i < r->n_steps; i++) {
         struct phrase p = {0};
         announce(pl, probe, &r->steps[i], &p);
         mark_said(&p, mark, said);
+        if (r->steps[i].count_aloud) /* the numbers past 99 */
+            said[PHRASE_NUMBER_CLIPS + WORD_HUNDRED] = 1;
     }
     free(probe);
 }
@@ -182,13 +188,18 @@ static struct engine_plan *plan_create(struct routine *r, struct clip_bank *bank
     if (load_feedback(bank, pl, err, errlen))
         goto fail;
     if (pl->voice) {
-        for (int w = 0; w < WORD_COUNT; w++)
+        unsigned char said[PHRASE_NUMBER_CLIPS + WORD_COUNT];
+        if (first)
+            clips_said(pl, said);
+        for (int w = 0; w < WORD_COUNT; w++) {
+            if (first && !said[PHRASE_NUMBER_CLIPS + w]) {
+                pl->partial = 1;
+                continue;
+            }
             if (load_ref(bank, r, phrase_word_name((enum phrase_word)w), 0, &pl->vocab.word[w], err,
                          errlen))
                 goto fail;
-        unsigned char said[PHRASE_NUMBER_CLIPS];
-        if (first)
-            numbers_said(pl, said);
+        }
         for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++) {
             if (!phrase_number_has_clip(n))
                 continue;
@@ -237,6 +248,12 @@ int engine_plan_complete(struct engine_plan *p, struct clip_bank *bank, char *er
     }
     lv->of = p;
     lv->v = p->vocab;
+    for (int w = 0; w < WORD_COUNT; w++)
+        if (!lv->v.word[w].data && load_ref(bank, p->routine, phrase_word_name((enum phrase_word)w),
+                                            0, &lv->v.word[w], err, errlen)) {
+            free(lv);
+            return -1;
+        }
     for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++) {
         if (!phrase_number_has_clip(n) || lv->v.number[n].data)
             continue;
@@ -329,18 +346,6 @@ void engine_plan_warn(const struct engine_plan *p, FILE *to)
                 "%s:%d: warning: the file is not UTF-8 (Latin-1, perhaps): names and words with "
                 "accents show as \\xNN codes and cannot be spoken (save it as UTF-8)\n",
                 term_clean(r->path, path, sizeof path), r->not_utf8_line);
-    for (int i = 0; i < r->n_steps; i++) {
-        const struct step *st = &r->steps[i];
-        int m = st->type == STEP_PACED ? routine_count_unit(st) : 1;
-        if (m > 1 && st->beats % m != 0)
-            fprintf(to,
-                    "%s:%d: warning: step %d has %d beats, %d movements of %d beats and %d "
-                    "beat%s more: it ends inside a movement (%d or %d beats end on a whole "
-                    "one)\n",
-                    term_clean(r->path, path, sizeof path), st->line, i + 1, st->beats,
-                    st->beats / m, m, st->beats % m, st->beats % m == 1 ? "" : "s",
-                    st->beats - st->beats % m, st->beats - st->beats % m + m);
-    }
     if (!p->voice)
         return;
     if (r->cue[0]) {

@@ -247,7 +247,7 @@ static int bank_clips(const struct clip_bank *b)
     return n;
 }
 
-/* The plan a live session starts with has only the numbers its timeline
+/* The plan a live session starts with has only the voice clips its timeline
  * says, so it is ready sooner: what it plays is the whole plan's to the
  * last sample, but for the session's length in the closing words, which
  * comes with the rest of the numbers (engine_plan_complete and
