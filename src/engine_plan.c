@@ -138,6 +138,41 @@ static void clips_said(const struct engine_plan *pl, unsigned char *said)
     free(probe);
 }
 
+/* The voice's words and numbers, all of them or (FIRST) those the
+ * timeline says, and the steps' announcements made of them. */
+static int load_voice(struct engine_plan *pl, struct clip_bank *bank, int first, char *err,
+                      size_t errlen)
+{
+    struct routine *r = pl->routine;
+    unsigned char said[PHRASE_NUMBER_CLIPS + WORD_COUNT];
+    if (first)
+        clips_said(pl, said);
+    for (int w = 0; w < WORD_COUNT; w++) {
+        if (first && !said[PHRASE_NUMBER_CLIPS + w]) {
+            pl->partial = 1;
+            continue;
+        }
+        if (load_ref(bank, r, phrase_word_name((enum phrase_word)w), 0, &pl->vocab.word[w], err,
+                     errlen))
+            return -1;
+    }
+    for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++) {
+        if (!phrase_number_has_clip(n))
+            continue;
+        if (first && !said[n]) {
+            pl->partial = 1;
+            continue;
+        }
+        char name[16];
+        snprintf(name, sizeof name, "n%d", n);
+        if (load_ref(bank, r, name, 0, &pl->vocab.number[n], err, errlen))
+            return -1;
+    }
+    for (int i = 0; i < r->n_steps; i++)
+        announce(pl, &pl->vocab, &r->steps[i], &pl->steps[i].announce);
+    return 0;
+}
+
 static struct engine_plan *plan_create(struct routine *r, struct clip_bank *bank, int voice,
                                        int first, char *err, size_t errlen)
 {
@@ -188,32 +223,8 @@ static struct engine_plan *plan_create(struct routine *r, struct clip_bank *bank
     if (load_feedback(bank, pl, err, errlen))
         goto fail;
     if (pl->voice) {
-        unsigned char said[PHRASE_NUMBER_CLIPS + WORD_COUNT];
-        if (first)
-            clips_said(pl, said);
-        for (int w = 0; w < WORD_COUNT; w++) {
-            if (first && !said[PHRASE_NUMBER_CLIPS + w]) {
-                pl->partial = 1;
-                continue;
-            }
-            if (load_ref(bank, r, phrase_word_name((enum phrase_word)w), 0, &pl->vocab.word[w], err,
-                         errlen))
-                goto fail;
-        }
-        for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++) {
-            if (!phrase_number_has_clip(n))
-                continue;
-            if (first && !said[n]) {
-                pl->partial = 1;
-                continue;
-            }
-            char name[16];
-            snprintf(name, sizeof name, "n%d", n);
-            if (load_ref(bank, r, name, 0, &pl->vocab.number[n], err, errlen))
-                goto fail;
-        }
-        for (int i = 0; i < r->n_steps; i++)
-            announce(pl, &pl->vocab, &r->steps[i], &pl->steps[i].announce);
+        if (load_voice(pl, bank, first, err, errlen))
+            goto fail;
     } else {
         memset(&pl->open_cue, 0, sizeof pl->open_cue);
         memset(&pl->close_cue, 0, sizeof pl->close_cue);
@@ -346,6 +357,18 @@ void engine_plan_warn(const struct engine_plan *p, FILE *to)
                 "%s:%d: warning: the file is not UTF-8 (Latin-1, perhaps): names and words with "
                 "accents show as \\xNN codes and cannot be spoken (save it as UTF-8)\n",
                 term_clean(r->path, path, sizeof path), r->not_utf8_line);
+    for (int i = 0; i < r->n_steps; i++) {
+        const struct step *st = &r->steps[i];
+        int m = st->type == STEP_PACED ? routine_count_unit(st) : 1;
+        if (m > 1 && st->beats % m != 0)
+            fprintf(to,
+                    "%s:%d: warning: step %d has %d beats, %d movements of %d beats and %d "
+                    "beat%s more: it ends inside a movement (%d or %d beats end on a whole "
+                    "one)\n",
+                    term_clean(r->path, path, sizeof path), st->line, i + 1, st->beats,
+                    st->beats / m, m, st->beats % m, st->beats % m == 1 ? "" : "s",
+                    st->beats - st->beats % m, st->beats - st->beats % m + m);
+    }
     if (!p->voice)
         return;
     if (r->cue[0]) {
