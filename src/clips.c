@@ -145,8 +145,7 @@ static int header_promises_more(SNDFILE *f, long long *claimed, long long *actua
 /* Refuses what cannot be a sound (no audio, a rate out of range, too long,
  * a header that promises more than the file holds): 0, or -1 with the
  * message. */
-static int check_info(SNDFILE *f, const SF_INFO *info, const char *path, char *err,
-                      size_t errlen)
+static int check_info(SNDFILE *f, const SF_INFO *info, const char *path, char *err, size_t errlen)
 {
     if (info->frames <= 0 || info->channels < 1) {
         snprintf(err, errlen, "%s: holds no audio (%lld frames, %d channels)", path,
@@ -329,7 +328,89 @@ static void file_stamp(const char *path, int64_t *mtime_ns, int64_t *size)
     }
 }
 
-/* long: left whole while clip loading is reworked for start-up speed */
+/* Room for one more clip in the bank; -1 and a message when there is none. */
+static int bank_room(struct clip_bank *b, const char *path, char *err, size_t errlen)
+{
+    if (b->n < b->cap)
+        return 0;
+    int cap = b->cap ? b->cap * 2 : 16;
+    struct clip *c = realloc(b->clips, (size_t)cap * sizeof *c);
+    if (!c) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    b->clips = c;
+    b->cap = cap;
+    return 0;
+}
+
+/* The clip already held for this file (same device, inode and stamp), or -1. */
+static int held_copy(const struct clip_bank *b, const struct stat *st, int64_t mtime_ns,
+                     int64_t size)
+{
+    for (int i = 0; i < b->n; i++)
+        if (b->clips[i].dev == (unsigned long long)st->st_dev &&
+            b->clips[i].ino == (unsigned long long)st->st_ino && b->clips[i].mtime_ns == mtime_ns &&
+            b->clips[i].size == size)
+            return i;
+    return -1;
+}
+
+/* A second name for held clip i: the samples are shared, not read again. */
+static int add_shared(struct clip_bank *b, int i, const char *name, const char *path, char *err,
+                      size_t errlen)
+{
+    if (bank_room(b, path, err, errlen) != 0)
+        return -1;
+    struct clip *c = &b->clips[b->n];
+    *c = b->clips[i];
+    c->shared = 1;
+    snprintf(c->name, sizeof c->name, "%s", name);
+    snprintf(c->path, sizeof c->path, "%s", path);
+    return b->n++;
+}
+
+/* The file's samples, read into the bank's scratch, at the bank's rate as
+ * held samples; NULL and a message when they cannot be had. */
+static mixer_sample *read_held(struct clip_bank *b, int fd, const char *path, int64_t *frames_out,
+                               char *err, size_t errlen)
+{
+    int64_t frames = 0;
+    int rate = 0;
+    if (read_mono(b, fd, path, &frames, &rate, err, errlen) != 0)
+        return NULL;
+    if ((double)b->held_frames + (double)frames * b->rate / rate >
+        CLIPS_BANK_MAX_SECONDS * b->rate) {
+        snprintf(err, errlen,
+                 "%s: with it the sounds would hold %.0f seconds of audio (allowed: at most %.0f "
+                 "in all)",
+                 path, (double)b->held_frames / b->rate + (double)frames / rate,
+                 CLIPS_BANK_MAX_SECONDS);
+        return NULL;
+    }
+    mixer_sample *held;
+    if (rate != b->rate) {
+        int64_t out_frames = 0;
+        float *r = resample(b->scratch, frames, rate, b->rate, &out_frames, path, err, errlen);
+        if (!r)
+            return NULL;
+        frames = out_frames;
+        if (frames <= 0) {
+            snprintf(err, errlen, "%s: too short to play at %d Hz", path, b->rate);
+            free(r);
+            return NULL;
+        }
+        held = to_samples(r, frames);
+        free(r);
+    } else {
+        held = to_samples(b->scratch, frames);
+    }
+    if (!held)
+        snprintf(err, errlen, "%s: out of memory", path);
+    *frames_out = frames;
+    return held;
+}
+
 int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path, char *err,
                         size_t errlen)
 {
@@ -350,72 +431,18 @@ int clip_bank_load_file(struct clip_bank *b, const char *name, const char *path,
         return -1;
     }
     /* One file under many names (links, other paths to it) is held once. */
-    for (int i = 0; i < b->n; i++)
-        if (b->clips[i].dev == (unsigned long long)st.st_dev &&
-            b->clips[i].ino == (unsigned long long)st.st_ino &&
-            b->clips[i].mtime_ns == mtime_ns && b->clips[i].size == size) {
-            close(fd);
-            if (b->n == b->cap) {
-                int cap = b->cap * 2;
-                struct clip *c = realloc(b->clips, (size_t)cap * sizeof *c);
-                if (!c) {
-                    snprintf(err, errlen, "%s: out of memory", path);
-                    return -1;
-                }
-                b->clips = c;
-                b->cap = cap;
-            }
-            struct clip *c = &b->clips[b->n];
-            *c = b->clips[i];
-            c->shared = 1;
-            snprintf(c->name, sizeof c->name, "%s", name);
-            snprintf(c->path, sizeof c->path, "%s", path);
-            return b->n++;
-        }
+    int same = held_copy(b, &st, mtime_ns, size);
+    if (same >= 0) {
+        close(fd);
+        return add_shared(b, same, name, path, err, errlen);
+    }
     int64_t frames = 0;
-    int rate = 0;
-    if (read_mono(b, fd, path, &frames, &rate, err, errlen) != 0)
+    mixer_sample *held = read_held(b, fd, path, &frames, err, errlen);
+    if (!held)
         return -1;
-    if ((double)b->held_frames + (double)frames * b->rate / rate >
-        CLIPS_BANK_MAX_SECONDS * b->rate) {
-        snprintf(err, errlen,
-                 "%s: with it the sounds would hold %.0f seconds of audio (allowed: at most %.0f "
-                 "in all)",
-                 path, (double)b->held_frames / b->rate + (double)frames / rate,
-                 CLIPS_BANK_MAX_SECONDS);
+    if (bank_room(b, path, err, errlen) != 0) {
+        free(held);
         return -1;
-    }
-    mixer_sample *held;
-    if (rate != b->rate) {
-        int64_t out_frames = 0;
-        float *r = resample(b->scratch, frames, rate, b->rate, &out_frames, path, err, errlen);
-        if (!r)
-            return -1;
-        frames = out_frames;
-        if (frames <= 0) {
-            snprintf(err, errlen, "%s: too short to play at %d Hz", path, b->rate);
-            free(r);
-            return -1;
-        }
-        held = to_samples(r, frames);
-        free(r);
-    } else {
-        held = to_samples(b->scratch, frames);
-    }
-    if (!held) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
-    if (b->n == b->cap) {
-        int cap = b->cap ? b->cap * 2 : 16;
-        struct clip *c = realloc(b->clips, (size_t)cap * sizeof *c);
-        if (!c) {
-            snprintf(err, errlen, "%s: out of memory", path);
-            free(held);
-            return -1;
-        }
-        b->clips = c;
-        b->cap = cap;
     }
     struct clip *c = &b->clips[b->n];
     memset(c, 0, sizeof *c);
