@@ -154,9 +154,14 @@ static int value_hint(const char *p, const char *b, size_t len, size_t v, int li
         size_t e = d + 1;
         while (e < len && isdigit((unsigned char)b[e]))
             e++;
-        long mins = strtol(val, NULL, 10), secs = strtol(p + d + 1, NULL, 10);
         *at_line = line;
         *col = column(p, val);
+        if (d - digits > 6 || e - d - 1 > 6) { /* no time: its seconds would overflow */
+            snprintf(msg, msglen, "%.*s is not a number (a time is written in seconds)",
+                     (int)(e - v), val);
+            return 1;
+        }
+        long mins = strtol(val, NULL, 10), secs = strtol(p + d + 1, NULL, 10);
         snprintf(msg, msglen, "%.*s is not a number (a time is written in seconds: %ld.0)",
                  (int)(e - v), val, mins * 60 + secs);
         return 1;

@@ -45,6 +45,11 @@ static void test_syntax(void)
     expect_syntax("bpm = 60,5;\n", 1, 1, 9, "60,5 has a decimal comma (write 60.5)");
     expect_syntax("a = 1;\nseconds = 1:30;\n", 2, 2, 11,
                   "1:30 is not a number (a time is written in seconds: 90.0)");
+    /* Found by fuzz_routine: minutes past LONG_MAX overflowed a long. */
+    expect_syntax("t = 99999999999999999999:30;\n", 1, 1, 5,
+                  "99999999999999999999:30 is not a number (a time is written in seconds)");
+    expect_syntax("t = -999999:30;\n", 1, 1, 5,
+                  "-999999:30 is not a number (a time is written in seconds: -59999910.0)");
     expect_syntax("name = 'heel raises';\n", 1, 1, 8,
                   "'heel raises' is in single quotes (a string takes double quotes: \"heel "
                   "raises\")");
