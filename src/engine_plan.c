@@ -138,6 +138,37 @@ static void clips_said(const struct engine_plan *pl, unsigned char *said)
     free(probe);
 }
 
+/* Loads into V every word and number clip it does not hold yet, or with
+ * WANT (PHRASE_NUMBER_CLIPS numbers, then WORD_COUNT words) only those
+ * marked; *LEFT_OUT (when given) is set if any was passed over. */
+static int load_vocab(struct phrase_vocab *v, struct clip_bank *bank, const struct routine *r,
+                      const unsigned char *want, int *left_out, char *err, size_t errlen)
+{
+    for (int w = 0; w < WORD_COUNT; w++) {
+        if (v->word[w].data)
+            continue;
+        if (want && !want[PHRASE_NUMBER_CLIPS + w]) {
+            *left_out = 1;
+            continue;
+        }
+        if (load_ref(bank, r, phrase_word_name((enum phrase_word)w), 0, &v->word[w], err, errlen))
+            return -1;
+    }
+    for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++) {
+        if (!phrase_number_has_clip(n) || v->number[n].data)
+            continue;
+        if (want && !want[n]) {
+            *left_out = 1;
+            continue;
+        }
+        char name[16];
+        snprintf(name, sizeof name, "n%d", n);
+        if (load_ref(bank, r, name, 0, &v->number[n], err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
 /* The voice's words and numbers, all of them or (FIRST) those the
  * timeline says, and the steps' announcements made of them. */
 static int load_voice(struct engine_plan *pl, struct clip_bank *bank, int first, char *err,
@@ -147,27 +178,8 @@ static int load_voice(struct engine_plan *pl, struct clip_bank *bank, int first,
     unsigned char said[PHRASE_NUMBER_CLIPS + WORD_COUNT];
     if (first)
         clips_said(pl, said);
-    for (int w = 0; w < WORD_COUNT; w++) {
-        if (first && !said[PHRASE_NUMBER_CLIPS + w]) {
-            pl->partial = 1;
-            continue;
-        }
-        if (load_ref(bank, r, phrase_word_name((enum phrase_word)w), 0, &pl->vocab.word[w], err,
-                     errlen))
-            return -1;
-    }
-    for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++) {
-        if (!phrase_number_has_clip(n))
-            continue;
-        if (first && !said[n]) {
-            pl->partial = 1;
-            continue;
-        }
-        char name[16];
-        snprintf(name, sizeof name, "n%d", n);
-        if (load_ref(bank, r, name, 0, &pl->vocab.number[n], err, errlen))
-            return -1;
-    }
+    if (load_vocab(&pl->vocab, bank, r, first ? said : NULL, &pl->partial, err, errlen))
+        return -1;
     for (int i = 0; i < r->n_steps; i++)
         announce(pl, &pl->vocab, &r->steps[i], &pl->steps[i].announce);
     return 0;
@@ -259,21 +271,9 @@ int engine_plan_complete(struct engine_plan *p, struct clip_bank *bank, char *er
     }
     lv->of = p;
     lv->v = p->vocab;
-    for (int w = 0; w < WORD_COUNT; w++)
-        if (!lv->v.word[w].data && load_ref(bank, p->routine, phrase_word_name((enum phrase_word)w),
-                                            0, &lv->v.word[w], err, errlen)) {
-            free(lv);
-            return -1;
-        }
-    for (int n = 0; n < PHRASE_NUMBER_CLIPS; n++) {
-        if (!phrase_number_has_clip(n) || lv->v.number[n].data)
-            continue;
-        char name[16];
-        snprintf(name, sizeof name, "n%d", n);
-        if (load_ref(bank, p->routine, name, 0, &lv->v.number[n], err, errlen)) {
-            free(lv);
-            return -1;
-        }
+    if (load_vocab(&lv->v, bank, p->routine, NULL, NULL, err, errlen)) {
+        free(lv);
+        return -1;
     }
     p->late = lv;
     return 0;
